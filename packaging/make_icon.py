@@ -36,8 +36,11 @@ def draw_icon(size: int = SIZE, *, seed: int = 7) -> Image.Image:
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 6, fill=255)
     image.putalpha(mask)
     draw = ImageDraw.Draw(image)
-    draw.line((size // 2, int(size * 0.08), size // 2, int(size * 0.92)), fill=(79, 195, 247, 255),
-              width=max(2, size // 64))
+    draw.line(
+        (size // 2, int(size * 0.08), size // 2, int(size * 0.92)),
+        fill=(79, 195, 247, 255),
+        width=max(2, size // 64),
+    )
     return image
 
 

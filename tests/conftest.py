@@ -11,4 +11,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("MKL_NUM_THREADS", "2")
 # Never let a test reach the network for weights or data.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TORCH_HOME", os.path.join(os.path.dirname(__file__), "..", "build", "torch-home"))
+os.environ.setdefault(
+    "TORCH_HOME", os.path.join(os.path.dirname(__file__), "..", "build", "torch-home")
+)

@@ -28,7 +28,10 @@ def test_help_lists_every_subcommand() -> None:
 
 def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "denoscope", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "denoscope", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("denoscope ")
@@ -41,7 +44,8 @@ def test_help_does_not_import_torch_or_qt() -> None:
         "build_parser().format_help()\n"
         "print(sorted(m for m in ('torch', 'PySide6', 'pyqtgraph') if m in sys.modules))\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -54,19 +54,48 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the wheel from the working tree and install it into a scratch folder."""
     wheel_dir = tmp_path_factory.mktemp("wheel")
     build_tree = tmp_path_factory.mktemp("src") / "denoscope"
-    ignore = shutil.ignore_patterns(".venv", ".git", "build", "dist", "out", "*.egg-info",
-                                    "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
+    ignore = shutil.ignore_patterns(
+        ".venv",
+        ".git",
+        "build",
+        "dist",
+        "out",
+        "*.egg-info",
+        "__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+    )
     shutil.copytree(REPO, build_tree, ignore=ignore)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(wheel_dir), str(build_tree)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(wheel_dir),
+            str(build_tree),
+        ],
         check=True,
     )
     (wheel,) = wheel_dir.glob("denoscope-*.whl")
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-         str(wheel)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
         check=True,
     )
     assert not (target / "core").exists() and not (target / "app").exists(), (
@@ -77,8 +106,9 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run_in(site: Path, code: str) -> subprocess.CompletedProcess[str]:
     env = {"PYTHONPATH": str(site), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
 
 
 def test_every_source_module_imports_from_the_wheel(installed_wheel: Path) -> None:
@@ -120,7 +150,11 @@ def _lint_imports(site: Path) -> subprocess.CompletedProcess[str]:
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
     return subprocess.run(
         [str(lint), "--config", str(REPO / "pyproject.toml"), "--no-cache"],
-        capture_output=True, text=True, env=env, cwd=site, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=site,
+        check=False,
     )
 
 
