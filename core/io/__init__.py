@@ -1,0 +1,12 @@
+"""Study loading: DICOM files, DICOM folders, multi-frame DICOM and PNG, as :class:`Study`.
+
+The pixel pipeline is documented in :mod:`denoscope.core.io.dicom_file`, the
+luminance rule for colour images in :mod:`denoscope.core.io.pixels`, the
+memory limit in :mod:`denoscope.core.io.limits`. Writers live in
+:mod:`denoscope.core.io.write`.
+"""
+
+from denoscope.core.io.load import list_series, load_study
+from denoscope.core.io.study import MultipleSeriesError, SeriesInfo, Study, TagRow
+
+__all__ = ["MultipleSeriesError", "SeriesInfo", "Study", "TagRow", "list_series", "load_study"]

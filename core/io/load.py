@@ -1,0 +1,259 @@
+"""Entry points: :func:`load_study` and :func:`list_series` for files and folders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from denoscope.core.errors import StudyLoadError
+from denoscope.core.io.dicom_file import (
+    declared_geometry,
+    decode_dataset,
+    read_dataset,
+    reading,
+    transfer_syntax_name,
+)
+from denoscope.core.io.dicom_series import (
+    Header,
+    group_series,
+    is_dicomdir,
+    scan_folder,
+    series_info,
+    sort_slices,
+)
+from denoscope.core.io.limits import check_declared_size
+from denoscope.core.io.metadata import tag_rows
+from denoscope.core.io.pixels import ensure_finite, robust_window
+from denoscope.core.io.png import is_png, load_png_study, png_files
+from denoscope.core.io.study import MultipleSeriesError, SeriesInfo, Study
+
+
+def _existing(path: str | Path) -> Path:
+    """Return ``path`` as a Path, or raise when it does not exist."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise StudyLoadError(
+            "no such file or folder",
+            path=path,
+            fix="Check the path; open a DICOM file, a folder of DICOM or PNG files, or a PNG",
+        )
+    return path
+
+
+def _folder_series(folder: Path) -> dict[str | None, list[Header]]:
+    """Return the DICOM series of a folder, slices sorted."""
+    return {uid: sort_slices(h) for uid, h in group_series(scan_folder(folder)).items()}
+
+
+def _empty_folder_error(folder: Path) -> StudyLoadError:
+    return StudyLoadError(
+        "no DICOM or PNG images in this folder",
+        path=folder,
+        expected="DICOM image files (any name) or .png files",
+        fix="Choose the folder that holds the images themselves",
+    )
+
+
+def list_series(path: str | Path) -> list[SeriesInfo]:
+    """List the series a file or folder holds, so the caller can choose one.
+
+    Parameters
+    ----------
+    path : str or Path
+        A DICOM file, a DICOMDIR, a PNG file, or a folder.
+
+    Returns
+    -------
+    list of SeriesInfo
+        One entry per DICOM series (slices in load order), or a single entry
+        (``series_uid=None``) for a PNG file or PNG folder.
+
+    Raises
+    ------
+    StudyLoadError
+        Nothing loadable at ``path``.
+    """
+    path = _existing(path)
+    if path.is_file():
+        if is_png(path):
+            return [_png_info([path], path)]
+        ds = read_dataset(path, stop_before_pixels=True)
+        if is_dicomdir(ds):
+            return list_series(path.parent)
+        with reading(path, "the DICOM header"):
+            geometry = declared_geometry(ds, path, require_pixels=False)
+            info = series_info(str(ds.get("SeriesInstanceUID", "")) or None, [Header(path, ds)])
+        return [info] if geometry else []
+    series = _folder_series(path)
+    if series:
+        with reading(path, "the DICOM headers"):
+            return [series_info(uid, headers) for uid, headers in series.items()]
+    pngs = png_files(path)
+    if pngs:
+        return [_png_info(pngs, path)]
+    raise _empty_folder_error(path)
+
+
+def _png_info(files: list[Path], source: Path) -> SeriesInfo:
+    """Describe a PNG file or stack (size from the first file's header)."""
+    from PIL import Image
+
+    with reading(files[0], "the PNG image"), Image.open(files[0], formats=["PNG"]) as image:
+        columns, rows = image.size
+    return SeriesInfo(
+        series_uid=None,
+        dicom_modality=None,
+        modality="unknown",
+        description=source.name,
+        n_files=len(files),
+        n_frames=len(files),
+        rows=rows,
+        columns=columns,
+        files=tuple(files),
+    )
+
+
+def load_study(
+    path: str | Path, *, series_uid: str | None = None, max_bytes: int | None = None
+) -> Study:
+    """Load a DICOM or PNG study into float32 frames in modality units.
+
+    Parameters
+    ----------
+    path : str or Path
+        A DICOM file (single- or multi-frame), a DICOMDIR, a PNG file, a folder
+        of DICOM files (searched recursively) or a folder of PNG files (a stack,
+        in natural name order). Files are only ever opened for reading.
+    series_uid : str, optional
+        The SeriesInstanceUID to load when the folder holds several series
+        (see :func:`list_series`).
+    max_bytes : int, optional
+        Memory limit checked against the declared size before decoding;
+        defaults to :data:`denoscope.core.io.limits.DEFAULT_MAX_BYTES` or the
+        ``DENOSCOPE_MAX_STUDY_BYTES`` environment variable.
+
+    Returns
+    -------
+    Study
+        Frames (n_frames, rows, cols) float32, finite; see :class:`Study`.
+
+    Raises
+    ------
+    StudyLoadError
+        Or a subclass: :class:`~denoscope.core.errors.UnsupportedStudyError`,
+        :class:`~denoscope.core.errors.MissingDecoderError`,
+        :class:`~denoscope.core.errors.StudyTooLargeError`,
+        :class:`MultipleSeriesError` (several series and no ``series_uid``).
+    """
+    path = _existing(path)
+    if path.is_file():
+        if is_png(path):
+            return load_png_study([path], source=path, max_bytes=max_bytes)
+        header = read_dataset(path, stop_before_pixels=True)
+        if is_dicomdir(header):
+            return load_study(path.parent, series_uid=series_uid, max_bytes=max_bytes)
+        headers = [Header(path, header)]
+        uid = str(header.get("SeriesInstanceUID", "") or "") or None
+        if series_uid is not None and uid != series_uid:
+            raise StudyLoadError(
+                "the requested series is not in this file",
+                path=path,
+                got=f"SeriesInstanceUID {uid}",
+                expected=series_uid,
+            )
+        return _load_dicom(headers, uid, source=path, max_bytes=max_bytes)
+    series = _folder_series(path)
+    if not series:
+        pngs = png_files(path)
+        if not pngs:
+            raise _empty_folder_error(path)
+        return load_png_study(pngs, source=path, max_bytes=max_bytes)
+    if series_uid is None:
+        if len(series) > 1:
+            infos = tuple(series_info(uid, h) for uid, h in series.items())
+            error = MultipleSeriesError(
+                f"this folder holds {len(infos)} series; choose one",
+                path=path,
+                got="; ".join(
+                    f"{i.series_uid} ({i.dicom_modality or '?'}, {i.n_frames} frame(s), "
+                    f"{i.description!r})"
+                    for i in infos
+                ),
+                fix="Pass series_uid= (see list_series) or pick a series in the viewer",
+            )
+            error.series = infos
+            raise error
+        series_uid = next(iter(series))
+    if series_uid not in series:
+        raise StudyLoadError(
+            "no series with this SeriesInstanceUID in the folder",
+            path=path,
+            got=series_uid,
+            expected=", ".join(str(uid) for uid in series),
+        )
+    return _load_dicom(series[series_uid], series_uid, source=path, max_bytes=max_bytes)
+
+
+def _load_dicom(
+    headers: list[Header], series_uid: str | None, *, source: Path, max_bytes: int | None
+) -> Study:
+    """Decode the files of one series (already sorted) into a Study."""
+    first = headers[0]
+    with reading(first.path, "the DICOM header"):
+        geometry = declared_geometry(first.ds, first.path, require_pixels=False)
+        check_declared_size(
+            source,
+            rows=geometry.rows,
+            columns=geometry.columns,
+            frames=sum(h.n_frames for h in headers),
+            samples=1,
+            bytes_per_sample=4,
+            max_bytes=max_bytes,
+        )
+    frames: list[np.ndarray] = []
+    datasets = []
+    dataset_frames: list[tuple[int, int]] = []
+    window = spacing = None
+    for index, header in enumerate(headers):
+        ds = read_dataset(header.path)
+        decoded = decode_dataset(ds, header.path, max_bytes=max_bytes)
+        if frames and decoded.frames.shape[1:] != frames[0].shape[1:]:
+            raise StudyLoadError(
+                "mixed frame sizes in a series",
+                path=header.path,
+                got=f"{decoded.frames.shape[1]}x{decoded.frames.shape[2]}",
+                expected=f"{frames[0].shape[1]}x{frames[0].shape[2]} like {headers[0].path.name}",
+                fix="The series mixes image sizes (e.g. a scout); open the files separately",
+            )
+        frames.append(decoded.frames.astype(np.float32))
+        window = window or decoded.window
+        spacing = spacing or decoded.spacing
+        if index == 0:
+            with reading(header.path, "the DICOM header"):
+                metadata = tag_rows(ds)
+                ts = transfer_syntax_name(ds)
+        for keyword in ("PixelData", "FloatPixelData", "DoubleFloatPixelData"):
+            if keyword in ds:
+                del ds[keyword]
+        datasets.append(ds)
+        dataset_frames.extend((index, k) for k in range(decoded.frames.shape[0]))
+    stack = ensure_finite(np.concatenate(frames, axis=0), source)
+    if window is None:
+        window = robust_window(stack)
+    info = series_info(series_uid, headers)
+    return Study(
+        frames=stack,
+        modality=info.modality,
+        dicom_modality=info.dicom_modality,
+        window=(float(window[0]), float(window[1])),
+        pixel_spacing=spacing,
+        metadata=metadata,
+        source=source,
+        series_uid=series_uid,
+        description=info.description,
+        transfer_syntax=ts,
+        is_dicom=True,
+        datasets=tuple(datasets),
+        dataset_frames=tuple(dataset_frames),
+    )

@@ -1,0 +1,165 @@
+"""PNG studies: one PNG file, or a folder of PNGs as a stack.
+
+Values keep their stored scale (0-255 for 8-bit, 0-65535 for 16-bit) as the
+"modality units" of a PNG. Grey + alpha, RGB, RGBA and palette images are
+reduced to luminance by the rule in :mod:`denoscope.core.io.pixels` (BT.601,
+alpha dropped). A PNG has no modality: the study's ``modality`` is
+``"unknown"`` (callers choose one with :func:`dataclasses.replace`).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from denoscope.core.errors import StudyLoadError, StudyTooLargeError
+from denoscope.core.io.dicom_file import reading
+from denoscope.core.io.limits import check_declared_size
+from denoscope.core.io.pixels import ensure_finite, luminance, robust_window
+from denoscope.core.io.study import Study
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_SUFFIXES = (".png",)
+
+#: Pillow modes accepted, with (channels, bytes per sample) for the size check.
+_MODES: dict[str, tuple[int, int]] = {
+    "1": (1, 1),
+    "L": (1, 1),
+    "LA": (2, 1),
+    "La": (2, 1),
+    "P": (1, 1),
+    "PA": (2, 1),
+    "RGB": (3, 1),
+    "RGBA": (4, 1),
+    "RGBa": (4, 1),
+    "I": (1, 4),
+    "I;16": (1, 2),
+    "I;16B": (1, 2),
+    "I;16L": (1, 2),
+    "F": (1, 4),
+}
+
+
+def is_png(path: Path) -> bool:
+    """Return True when the file starts with the PNG signature."""
+    try:
+        with open(path, "rb") as fp:
+            return fp.read(8) == PNG_SIGNATURE
+    except OSError:
+        return False
+
+
+def natural_key(path: Path) -> list[object]:
+    """Sort key that orders ``img2`` before ``img10``."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
+
+
+def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
+    """Read one PNG as a float64 (rows, cols) luminance image in its stored scale.
+
+    Raises
+    ------
+    StudyLoadError
+        Unreadable, truncated or unsupported PNG.
+    StudyTooLargeError
+        Declared size over the memory limit (checked before decoding).
+    """
+    from PIL import Image
+
+    with reading(path, "the PNG image"):
+        try:
+            with warnings.catch_warnings():
+                # Denoscope checks the declared size itself, below.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(path, formats=["PNG"]) as image:
+                    mode = image.mode
+                    columns, rows = image.size
+                    if mode not in _MODES:
+                        raise StudyLoadError(
+                            "unsupported PNG pixel mode",
+                            path=path,
+                            got=mode,
+                            expected=", ".join(_MODES),
+                        )
+                    channels, size = _MODES[mode]
+                    check_declared_size(
+                        path,
+                        rows=rows,
+                        columns=columns,
+                        frames=1,
+                        samples=channels,
+                        bytes_per_sample=size + 8,
+                        max_bytes=max_bytes,
+                    )
+                    image.load()
+                    if mode in ("P", "PA"):
+                        image = image.convert(
+                            "RGBA" if mode == "PA" or "transparency" in image.info else "RGB"
+                        )
+                    pixels = np.asarray(image)
+        except Image.DecompressionBombError as exc:
+            raise StudyTooLargeError("image too large to load", path=path, got=str(exc)) from exc
+        except Image.UnidentifiedImageError as exc:
+            raise StudyLoadError(
+                "not a readable PNG image",
+                path=path,
+                expected="a PNG file (8- or 16-bit; grey, grey+alpha, RGB, RGBA or palette)",
+                fix="Check that the file is a complete PNG",
+            ) from exc
+    if pixels.ndim == 3:
+        return luminance(pixels)
+    return pixels.astype(np.float64)
+
+
+def png_files(folder: Path) -> list[Path]:
+    """Return the PNG files directly in ``folder``, in natural name order."""
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PNG_SUFFIXES]
+    return sorted(files, key=natural_key)
+
+
+def load_png_study(files: list[Path], *, source: Path, max_bytes: int | None = None) -> Study:
+    """Load one PNG or a stack of PNGs of one size into a :class:`Study`.
+
+    Raises
+    ------
+    StudyLoadError
+        A file fails to load, or the files differ in size.
+    """
+    frames = []
+    for path in files:
+        image = read_png(path, max_bytes=max_bytes)
+        if frames and image.shape != frames[0].shape:
+            raise StudyLoadError(
+                "mixed frame sizes in the PNG stack",
+                path=path,
+                got=f"{image.shape[0]}x{image.shape[1]}",
+                expected=f"{frames[0].shape[0]}x{frames[0].shape[1]} like {files[0].name}",
+                fix="Put images of one size in the folder",
+            )
+        frames.append(image)
+        check_declared_size(
+            source,
+            rows=image.shape[0],
+            columns=image.shape[1],
+            frames=len(frames),
+            samples=1,
+            bytes_per_sample=4,
+            max_bytes=max_bytes,
+        )
+    stack = ensure_finite(np.stack(frames), source)
+    return Study(
+        frames=stack,
+        modality="unknown",
+        dicom_modality=None,
+        window=robust_window(stack),
+        pixel_spacing=None,
+        metadata=[],
+        source=source,
+        series_uid=None,
+        description=source.name if len(files) > 1 else files[0].name,
+        transfer_syntax=None,
+        is_dicom=False,
+    )
