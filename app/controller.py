@@ -1,0 +1,175 @@
+"""Turns state changes into background work and results back into state.
+
+The controller owns the :class:`~denoscope.app.workers.LatestWorker` instances
+(loading, denoising one slice, LPIPS, series metrics). Every change of the
+study, slice or parameters submits a new request; the worker drops stale
+results, so the state only ever receives the latest request's result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from denoscope.app import pipeline
+from denoscope.app.state import ViewerState
+from denoscope.app.workers import LatestWorker
+
+#: Modalities that have a model; anything else falls back to CT's model.
+MODEL_MODALITIES = ("ct", "mri", "xray")
+
+
+def describe_error(error: BaseException) -> str:
+    """A one-paragraph, readable message for an error raised by background work."""
+    from denoscope.core.errors import DenoscopeError
+
+    if isinstance(error, DenoscopeError):
+        return str(error)
+    if isinstance(error, MemoryError):
+        return "Out of memory while processing this study. Try a smaller series or the CPU."
+    if isinstance(error, OSError):
+        return f"Could not read or write a file: {error}"
+    return f"Unexpected {type(error).__name__}: {error}"
+
+
+class Controller(QObject):
+    """Connects a :class:`ViewerState` to background workers.
+
+    Parameters
+    ----------
+    state : ViewerState
+        The state to drive.
+    series_metrics : bool
+        Compute PSNR/SSIM across the slices of a series after each slice result.
+
+    Signals
+    -------
+    settled()
+        Nothing is loading or computing any more (all workers idle).
+    """
+
+    settled = Signal()
+
+    def __init__(
+        self, state: ViewerState, *, series_metrics: bool = True, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.series_enabled = series_metrics
+        self.loader = LatestWorker("load", self)
+        self.denoiser = LatestWorker("denoise", self)
+        self.lpips = LatestWorker("lpips", self)
+        self.series = LatestWorker("series", self)
+        self.lpips_enabled = True
+        self._series_params: Any = None
+        self._pending_params: dict[str, Any] = {}
+
+        for task, worker in self._workers().items():
+            worker.started.connect(lambda _g, t=task: state.set_busy(t, True))
+            worker.idle.connect(lambda t=task: self._on_idle(t))
+            worker.progress.connect(lambda _g, d, n, t=task: state.progressChanged.emit(t, d, n))
+            worker.failed.connect(lambda _g, e, t=task: self._on_failed(t, e))
+        self.loader.finished.connect(self._on_loaded)
+        self.denoiser.finished.connect(self._on_result)
+        self.lpips.finished.connect(self._on_lpips)
+        self.series.finished.connect(self._on_series)
+
+        state.paramsChanged.connect(self._on_params)
+        state.sliceChanged.connect(lambda _i: self.request())
+
+    def _workers(self) -> dict[str, LatestWorker]:
+        return {
+            "load": self.loader,
+            "denoise": self.denoiser,
+            "lpips": self.lpips,
+            "series": self.series,
+        }
+
+    # -- requests -------------------------------------------------------------------
+    def open(self, path: str | Path, *, series_uid: str | None = None, **params: Any) -> int:
+        """Load ``path`` off the GUI thread; ``params`` are applied once it is loaded."""
+        self._pending_params = dict(params)
+        return self.loader.submit(pipeline.load, Path(path), series_uid=series_uid)
+
+    def request(self) -> None:
+        """Compute the shown slice for the current parameters (latest request wins)."""
+        state = self.state
+        if state.study is None:
+            return
+        self.lpips.cancel()
+        self.denoiser.submit(pipeline.process, state.study, state.slice_index, state.params)
+
+    def is_busy(self) -> bool:
+        """Whether any worker is running or waiting."""
+        return any(worker.is_busy() for worker in self._workers().values())
+
+    def shutdown(self, msecs: int = 5000) -> None:
+        """Cancel everything and wait for the worker threads (window closing)."""
+        for worker in self._workers().values():
+            worker.cancel()
+        for worker in self._workers().values():
+            worker.wait_done(msecs)
+
+    # -- results (GUI thread, queued from the workers) ---------------------------------
+    @Slot(object)
+    def _on_params(self, _params: Any) -> None:
+        self.request()
+
+    def _on_loaded(self, _gen: int, loaded: pipeline.LoadedStudy) -> None:
+        state = self.state
+        self.series.cancel()
+        modality = loaded.study.modality
+        changes: dict[str, Any] = {}
+        if modality in MODEL_MODALITIES:
+            changes["modality"] = modality
+        changes.update(self._pending_params)
+        self._pending_params = {}
+        self._series_params = None
+        # Block the params signal: one request follows set_study below.
+        state.blockSignals(True)
+        try:
+            if changes:
+                state.set_params(**changes)
+        finally:
+            state.blockSignals(False)
+        state.set_study(loaded)
+        state.paramsChanged.emit(state.params)
+
+    def _on_result(self, _gen: int, result: pipeline.SliceResult) -> None:
+        state = self.state
+        state.set_result(result)
+        for note in result.notes:
+            state.report("warning", note)
+        if self.lpips_enabled and result.truth01 is not None:
+            self.lpips.submit(pipeline.lpips_for, result)
+        if (
+            self.series_enabled
+            and state.n_slices() > 1
+            and not state.params.real_input
+            and self._series_params != state.params
+        ):
+            self._series_params = state.params
+            self.series.submit(pipeline.series_metrics, state.study, state.params)
+
+    def _on_lpips(self, _gen: int, values: dict[str, float | None]) -> None:
+        self.state.set_lpips(values)
+
+    def _on_series(self, _gen: int, metrics: pipeline.SeriesMetrics) -> None:
+        if metrics.params == self.state.params:
+            self.state.set_series_metrics(metrics)
+
+    def _on_failed(self, task: str, error: BaseException) -> None:
+        if task == "lpips":
+            self.state.set_lpips({})
+            self.state.report("warning", f"LPIPS unavailable: {describe_error(error)}")
+            return
+        if task == "series":
+            self._series_params = None
+        self.state.report("error", describe_error(error))
+
+    def _on_idle(self, task: str) -> None:
+        self.state.set_busy(task, False)
+        if not self.is_busy():
+            self.settled.emit()

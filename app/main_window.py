@@ -1,0 +1,267 @@
+"""The main window: menus, docks, status bar and drag-and-drop; no computation.
+
+Panels live in :mod:`denoscope.app.widgets` and take the
+:class:`~denoscope.app.state.ViewerState`; background work goes through the
+:class:`~denoscope.app.controller.Controller`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QEventLoop, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from denoscope.app.controller import Controller
+from denoscope.app.settings import Settings
+from denoscope.app.state import ViewerState
+from denoscope.app.widgets.banner import Banner
+from denoscope.app.widgets.image_panes import ImagePanes
+
+SAMPLE_LABELS = {
+    "ct": "CT (head slice)",
+    "mri": "MRI (small)",
+    "xray": "X-ray (chest CR)",
+    "mri-brain": "MRI brain (MNI152 T1 slice)",
+}
+
+
+class MainWindow(QMainWindow):
+    """Denoscope's main window.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Where preferences are kept; the user's QSettings by default.
+    series_metrics : bool
+        Compute PSNR/SSIM across the slices of a series.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        series_metrics: bool = True,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Denoscope")
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.resize(1500, 900)
+        self.settings = settings if settings is not None else Settings()
+        self.state = ViewerState(self)
+        self.controller = Controller(self.state, series_metrics=series_metrics, parent=self)
+
+        self.banner = Banner(self.state)
+        self.panes = ImagePanes(self.state)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.panes, 1)
+        self.setCentralWidget(central)
+
+        self._build_status_bar()
+        self.docks: dict[str, QDockWidget] = {}
+        self._build_docks()
+        self._build_menus()
+        self._restore_layout()
+
+        self.state.resultChanged.connect(self._on_result)
+        self.state.studyChanged.connect(self._on_study)
+        self.state.busyChanged.connect(self._on_busy)
+        self.state.progressChanged.connect(self._on_progress)
+
+    # -- construction -----------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.status_study = QLabel("No study: drop a DICOM or PNG file or folder here")
+        self.status_hover = QLabel("")
+        self.status_inference = QLabel("")
+        self.status_inference.setObjectName("inferenceStatus")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        bar.addWidget(self.status_study, 1)
+        bar.addWidget(self.status_hover)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.status_inference)
+        self.panes.hoverChanged.connect(self.status_hover.setText)
+
+    def add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        """Add ``widget`` as a dock (named for layout saving)."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock-{key}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+
+    def _build_docks(self) -> None:
+        """Add the panels; extended as panels are added."""
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        self.action_open = QAction("&Open file…", self)
+        self.action_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.action_open.triggered.connect(self.open_file_dialog)
+        menu.addAction(self.action_open)
+        self.action_open_folder = QAction("Open &folder…", self)
+        self.action_open_folder.setShortcut(QKeySequence("Ctrl+Shift+O"))
+        self.action_open_folder.triggered.connect(self.open_folder_dialog)
+        menu.addAction(self.action_open_folder)
+        self.recent_menu = menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        samples = menu.addMenu("Open &sample")
+        from denoscope.core.resources import SAMPLE_FILES
+
+        for name in SAMPLE_FILES:
+            action = samples.addAction(SAMPLE_LABELS.get(name, name))
+            action.triggered.connect(lambda _checked=False, n=name: self.open_sample(n))
+        menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+        self.file_menu = menu
+        self.view_menu = self.menuBar().addMenu("&View")
+        reset = QAction("&Reset zoom", self)
+        reset.setShortcut(QKeySequence("0"))
+        reset.triggered.connect(self.panes.reset_view)
+        self.view_menu.addAction(reset)
+        for dock in self.docks.values():
+            self.view_menu.addAction(dock.toggleViewAction())
+
+    # -- opening ------------------------------------------------------------------------
+    def open_path(self, path: str | Path, *, series_uid: str | None = None, **params) -> None:
+        """Load a file or folder in the background and show it."""
+        path = Path(path)
+        self.status_study.setText(f"Loading {path.name}…")
+        self.settings.add_recent(path)
+        self.controller.open(path, series_uid=series_uid, **params)
+
+    def open_sample(self, name: str) -> None:
+        """Open one of the bundled sample studies."""
+        from denoscope.core.resources import sample_path
+
+        self.open_path(sample_path(name))
+
+    def open_file_dialog(self) -> None:
+        """File > Open file."""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Open study",
+            self.settings.last_folder(),
+            "Studies (*.dcm *.DCM *.png *.PNG *.ima *.IMA);;All files (*)",
+        )
+        if path:
+            self.settings.set_last_folder(Path(path).parent)
+            self.open_path(path)
+
+    def open_folder_dialog(self) -> None:
+        """File > Open folder."""
+        path = QFileDialog.getExistingDirectory(self, "Open folder", self.settings.last_folder())
+        if path:
+            self.settings.set_last_folder(Path(path))
+            self.open_path(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent()
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+
+    # -- drag and drop ------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt naming
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if not paths:
+            self.state.report("error", "Only local files or folders can be opened.")
+            return
+        event.acceptProposedAction()
+        self.open_path(paths[0])
+
+    # -- state -> status ----------------------------------------------------------------
+    def _on_study(self, loaded) -> None:
+        if loaded is None:
+            return
+        study = loaded.study
+        n, rows, cols = study.frames.shape
+        name = study.description or Path(study.source).name
+        self.status_study.setText(
+            f"{name} · {study.modality.upper()} · {n} × {rows} × {cols}"
+            + (f" · {study.transfer_syntax}" if study.transfer_syntax else "")
+        )
+        self.setWindowTitle(f"Denoscope — {Path(study.source).name}")
+
+    def _on_result(self, result) -> None:
+        if result is None:
+            return
+        if result.seconds is None:
+            self.status_inference.setText("no model")
+        else:
+            self.status_inference.setText(
+                f"{result.model_name} · {result.seconds * 1000:.0f} ms on {result.device}"
+            )
+
+    def _on_busy(self, task: str, busy: bool) -> None:
+        if not any(self.state.busy.values()):
+            self.progress.hide()
+        elif busy:
+            self.progress.setRange(0, 0)
+            self.progress.show()
+
+    def _on_progress(self, _task: str, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.show()
+
+    def wait_settled(self, timeout_ms: float) -> bool:
+        """Block (running the event loop) until the background work is done.
+
+        Used by the offscreen screenshot and the benchmark; returns False on timeout.
+        """
+        if not self.controller.is_busy():
+            return True
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        self.controller.settled.connect(loop.quit)
+        timer.start(int(timeout_ms))
+        loop.exec()
+        self.controller.settled.disconnect(loop.quit)
+        return timer.isActive() or not self.controller.is_busy()
+
+    # -- settings -----------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry, layout = self.settings.layout()
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        if layout:
+            self.restoreState(QByteArray(layout))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
+        self.settings.set_layout(bytes(self.saveGeometry().data()), bytes(self.saveState().data()))
+        self.controller.shutdown()
+        super().closeEvent(event)

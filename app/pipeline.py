@@ -1,0 +1,375 @@
+"""Plain functions the viewer runs off the GUI thread; every computation is core's.
+
+Each function takes keyword arguments ``progress(done, total)`` and
+``should_stop() -> bool`` (passed by :class:`~denoscope.app.workers.LatestWorker`)
+and knows nothing about Qt. They call :mod:`denoscope.core` for loading, noise,
+denoising, baselines and metrics; nothing here reimplements those.
+
+Intensity rule (see DESIGN.md): the study's frames are in modality units; the
+study's :class:`~denoscope.core.intensity.Normalization` maps them to [0, 1];
+noise, models, baselines and metrics work on [0, 1] images with
+``data_range=1``; images are shown back in modality units.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from denoscope.app.state import Params
+
+ProgressFn = Callable[[int, int], None]
+StopFn = Callable[[], bool]
+
+#: Names of the metric rows, in table order.
+ROWS: tuple[str, ...] = ("noisy", "denoised", "baseline")
+
+
+def _noop_progress(done: int, total: int) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class LoadedStudy:
+    """A study with what the viewer needs around it.
+
+    Attributes
+    ----------
+    study : denoscope.core.io.Study
+        Frames in modality units and metadata.
+    normalization : denoscope.core.intensity.Normalization
+        Modality units <-> [0, 1] for the model and the metrics.
+    series : list
+        :class:`~denoscope.core.io.SeriesInfo` of every series found at ``path``.
+    path : Path
+        What the user opened.
+    """
+
+    study: Any
+    normalization: Any
+    series: list
+    path: Path
+
+
+@dataclass
+class SliceResult:
+    """Noise, denoising, baseline and metrics of one slice for one :class:`Params`.
+
+    Images are float32 (rows, cols) in [0, 1]; ``None`` where not computed
+    (no truth in real-input mode, no denoised image without a model).
+    """
+
+    index: int
+    params: Params
+    truth01: np.ndarray | None
+    noisy01: np.ndarray
+    denoised01: np.ndarray | None
+    baseline01: np.ndarray | None
+    metrics: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    seconds: float | None = None
+    device: str | None = None
+    device_note: str = ""
+    model_name: str | None = None
+    model_path: Path | None = None
+    sigma: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SeriesMetrics:
+    """PSNR and SSIM per slice of a series for one :class:`Params`.
+
+    Arrays of shape (n_slices,); NaN where a slice was not computed.
+    """
+
+    params: Params
+    psnr: dict[str, np.ndarray]
+    ssim: dict[str, np.ndarray]
+
+
+# -- loading ----------------------------------------------------------------------------
+def load(
+    path: str | Path,
+    *,
+    series_uid: str | None = None,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> LoadedStudy:
+    """Load a file or folder through :mod:`denoscope.core.io`.
+
+    Parameters
+    ----------
+    path : str or Path
+        DICOM file or folder, or PNG.
+    series_uid : str, optional
+        Which series of a multi-series folder.
+    progress : callable
+        ``progress(done, total)``.
+    should_stop : callable
+        Unused (loading is one call into core); part of the worker protocol.
+
+    Returns
+    -------
+    LoadedStudy
+        The study, its normalisation and the series found.
+    """
+    from denoscope.core.intensity import normalization_for
+    from denoscope.core.io import list_series, load_study
+
+    path = Path(path)
+    progress(0, 2)
+    series = list(list_series(path)) if path.is_dir() else []
+    progress(1, 2)
+    study = load_study(path, series_uid=series_uid)
+    normalization = normalization_for(study.frames, study.modality)
+    progress(2, 2)
+    return LoadedStudy(study=study, normalization=normalization, series=series, path=path)
+
+
+# -- models ---------------------------------------------------------------------------
+_MODEL_LOCK = threading.Lock()
+_MODEL_CACHE: dict[tuple[str, float], Any] = {}
+
+
+def model_path_for(params: Params) -> Path:
+    """The model file used for ``params``: the user's choice, else the shipped one.
+
+    Raises
+    ------
+    denoscope.core.errors.ModelFileError
+        When no model is shipped for the modality.
+    """
+    if params.model_path is not None:
+        return Path(params.model_path)
+    from denoscope.core.model_registry import shipped_model
+
+    return Path(shipped_model(params.modality))
+
+
+def load_model_cached(path: Path) -> Any:
+    """Load a model file once (keyed by path and modification time)."""
+    from denoscope.core.checkpoint import load_model
+
+    key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+    with _MODEL_LOCK:
+        if key not in _MODEL_CACHE:
+            _MODEL_CACHE.clear()
+            _MODEL_CACHE[key] = load_model(path)
+        return _MODEL_CACHE[key]
+
+
+def _model_name(loaded: Any, path: Path) -> str:
+    card = getattr(loaded, "card", None)
+    for attr in ("name", "model_name", "arch"):
+        value = getattr(card, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return path.stem
+
+
+# -- one slice --------------------------------------------------------------------------
+def _rng(params: Params, index: int) -> np.random.Generator:
+    return np.random.default_rng([int(params.seed), int(index)])
+
+
+def noisy_slice(truth01: np.ndarray, params: Params, index: int) -> np.ndarray:
+    """The synthetic noisy version of one [0, 1] slice (seeded by seed and slice)."""
+    from denoscope.core.noise import add_noise
+
+    return np.asarray(
+        add_noise(truth01, params.noise, params.level, rng=_rng(params, index)), np.float32
+    )
+
+
+def _baseline_sigma(params: Params, noisy01: np.ndarray) -> float:
+    from denoscope.core.baselines import estimate_sigma
+
+    if params.noise == "gaussian" and not params.real_input:
+        return float(params.level)
+    return float(estimate_sigma(noisy01))
+
+
+def _metrics(reference: np.ndarray, test: np.ndarray) -> dict[str, float | None]:
+    from denoscope.core.metrics import compute_metrics
+
+    values = compute_metrics(reference, test, data_range=1.0, lpips=False).as_dict()
+    values.pop("lpips", None)
+    return {k: (None if v is None else float(v)) for k, v in values.items()}
+
+
+def process(
+    loaded: LoadedStudy,
+    index: int,
+    params: Params,
+    *,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> SliceResult:
+    """Noise, denoise, baseline and metrics (without LPIPS) for one slice.
+
+    Parameters
+    ----------
+    loaded : LoadedStudy
+        The shown study.
+    index : int
+        Slice index.
+    params : Params
+        What to compute.
+    progress : callable
+        ``progress(done, total)`` of the denoising tiles.
+    should_stop : callable
+        Cooperative cancellation, checked between steps and by core's ``denoise``.
+
+    Returns
+    -------
+    SliceResult
+        Images in [0, 1] and metrics against the truth (none in real-input mode).
+    """
+    from denoscope.core.baselines import BASELINES, estimate_sigma
+    from denoscope.core.errors import DenoscopeError
+
+    frame = loaded.study.frames[index]
+    image01 = np.asarray(loaded.normalization.to_unit(frame), np.float32)
+    if params.real_input:
+        truth01, noisy01 = None, image01
+    else:
+        truth01, noisy01 = image01, noisy_slice(image01, params, index)
+    result = SliceResult(
+        index=index,
+        params=params,
+        truth01=truth01,
+        noisy01=noisy01,
+        denoised01=None,
+        baseline01=None,
+    )
+    if should_stop():
+        raise _cancelled()
+
+    try:
+        path = model_path_for(params)
+        loaded_model = load_model_cached(path)
+    except (DenoscopeError, OSError) as error:
+        result.notes.append(f"No denoised image: {error}")
+    else:
+        from denoscope.core.inference import denoise
+
+        out = denoise(
+            noisy01,
+            loaded_model.module,
+            device=params.device,
+            progress=progress,
+            should_stop=should_stop,
+        )
+        result.denoised01 = np.asarray(out.image, np.float32)
+        result.seconds = float(out.seconds)
+        result.device = str(out.device)
+        result.model_path = path
+        result.model_name = _model_name(loaded_model, path)
+    if should_stop():
+        raise _cancelled()
+
+    if params.baseline is not None and params.baseline in BASELINES:
+        sigma = _baseline_sigma(params, noisy01)
+        result.baseline01 = np.asarray(
+            BASELINES[params.baseline].apply(noisy01, level=sigma), np.float32
+        )
+
+    if truth01 is not None:
+        for row, image in zip(ROWS, (noisy01, result.denoised01, result.baseline01), strict=True):
+            if image is not None:
+                result.metrics[row] = _metrics(truth01, image)
+    else:
+        result.sigma["input"] = float(estimate_sigma(noisy01))
+        if result.denoised01 is not None:
+            result.sigma["denoised"] = float(estimate_sigma(result.denoised01))
+            result.sigma["residual std"] = float(np.std(noisy01 - result.denoised01))
+    return result
+
+
+def _cancelled() -> Exception:
+    from denoscope.app.workers import Cancelled
+
+    return Cancelled()
+
+
+def lpips_for(
+    result: SliceResult,
+    *,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> dict[str, float | None]:
+    """LPIPS of each metric row against the truth (``None`` when unavailable).
+
+    Returns
+    -------
+    dict
+        Row name -> LPIPS distance; the key ``"_status"`` never appears, an
+        unavailable LPIPS gives ``None`` values.
+    """
+    from denoscope.core.metrics import lpips_distance, lpips_status
+
+    if result.truth01 is None:
+        return {}
+    available, _message = lpips_status()
+    images = dict(zip(ROWS, (result.noisy01, result.denoised01, result.baseline01), strict=True))
+    if not available:
+        return {row: None for row, image in images.items() if image is not None}
+    device = result.device or "cpu"
+    out: dict[str, float | None] = {}
+    todo = [(row, image) for row, image in images.items() if image is not None]
+    for done, (row, image) in enumerate(todo):
+        if should_stop():
+            raise _cancelled()
+        out[row] = float(lpips_distance(result.truth01, image, device=device))
+        progress(done + 1, len(todo))
+    return out
+
+
+def series_metrics(
+    loaded: LoadedStudy,
+    params: Params,
+    *,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> SeriesMetrics:
+    """PSNR and SSIM of noisy and denoised against truth for every slice of a series."""
+    from denoscope.core.errors import DenoscopeError
+    from denoscope.core.metrics import psnr, ssim
+
+    n = int(loaded.study.frames.shape[0])
+    out = SeriesMetrics(
+        params=params,
+        psnr={row: np.full(n, np.nan) for row in ROWS[:2]},
+        ssim={row: np.full(n, np.nan) for row in ROWS[:2]},
+    )
+    try:
+        model = load_model_cached(model_path_for(params)).module
+    except (DenoscopeError, OSError):
+        model = None
+    from denoscope.core.inference import denoise
+
+    for index in range(n):
+        if should_stop():
+            raise _cancelled()
+        truth01 = np.asarray(loaded.normalization.to_unit(loaded.study.frames[index]), np.float32)
+        noisy01 = noisy_slice(truth01, params, index)
+        images = {"noisy": noisy01}
+        if model is not None:
+            images["denoised"] = np.asarray(
+                denoise(noisy01, model, device=params.device, should_stop=should_stop).image,
+                np.float32,
+            )
+        for row, image in images.items():
+            out.psnr[row][index] = float(psnr(truth01, image, data_range=1.0))
+            out.ssim[row][index] = float(ssim(truth01, image, data_range=1.0))
+        progress(index + 1, n)
+    return out

@@ -1,0 +1,222 @@
+"""The only threading code of the viewer: run plain functions off the GUI thread.
+
+Long work (loading a study, noise + denoising + metrics, LPIPS, per-slice
+metrics of a series) is written as a plain function that accepts two keyword
+arguments, ``progress(done, total)`` and ``should_stop() -> bool``, and knows
+nothing about Qt (the Orange / napari ``thread_worker`` style). A
+:class:`LatestWorker` runs such functions on its own one-thread pool:
+
+* the latest request wins: every :meth:`LatestWorker.submit` bumps a
+  generation counter; the running job sees ``should_stop()`` become true and
+  requests still waiting are replaced, not queued;
+* a job counts as running until its last event has reached the GUI thread,
+  so "idle" really means every result has been delivered;
+* results reach the GUI thread only through queued signals, and a result whose
+  generation is no longer the current one is dropped there, so a stale image is
+  never shown.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+
+
+class Cancelled(Exception):
+    """Raised inside a job by :func:`check` when a newer request replaced it."""
+
+
+@dataclass
+class _Job:
+    generation: int
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+class _Relay(QObject):
+    """Carries a job's events from the pool thread to the GUI thread (queued)."""
+
+    done = Signal(int, object)
+    failed = Signal(int, object)
+    progressed = Signal(int, int, int)
+    cancelled = Signal(int)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, owner: LatestWorker, job: _Job) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._owner = owner
+        self._job = job
+
+    def run(self) -> None:  # runs on a pool thread
+        job = self._job
+        relay = self._owner._relay
+        gen = job.generation
+
+        def should_stop() -> bool:
+            return self._owner._generation_now() != gen
+
+        def progress(done: int, total: int) -> None:
+            relay.progressed.emit(gen, int(done), int(total))
+
+        try:
+            if should_stop():
+                relay.cancelled.emit(gen)
+                return
+            result = job.fn(*job.args, progress=progress, should_stop=should_stop, **job.kwargs)
+        except BaseException as error:  # noqa: BLE001 - reported to the GUI, never swallowed
+            if _is_cancel(error) or should_stop():
+                relay.cancelled.emit(gen)
+            else:
+                error.__dict__.setdefault("_denoscope_traceback", traceback.format_exc())
+                relay.failed.emit(gen, error)
+        else:
+            relay.done.emit(gen, result)
+
+
+def _is_cancel(error: BaseException) -> bool:
+    """Whether ``error`` is a cooperative cancellation (ours or core's)."""
+    if isinstance(error, Cancelled):
+        return True
+    return type(error).__name__ == "Cancelled"
+
+
+class LatestWorker(QObject):
+    """Run one kind of job off the GUI thread; only the latest request's result is delivered.
+
+    Parameters
+    ----------
+    name : str
+        A short name, used in thread names and messages.
+    parent : QObject, optional
+        The Qt parent.
+
+    Signals
+    -------
+    started(int)
+        A request was submitted (its generation).
+    progress(int, int, int)
+        ``(generation, done, total)`` of the current request.
+    finished(int, object)
+        ``(generation, result)`` of the current request (stale results are dropped).
+    failed(int, object)
+        ``(generation, exception)`` of the current request.
+    idle()
+        Nothing is running or waiting any more.
+    """
+
+    started = Signal(int)
+    progress = Signal(int, int, int)
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+    idle = Signal()
+
+    def __init__(self, name: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._running = False
+        self._pending: _Job | None = None
+        self._relay = _Relay()
+        queued = Qt.ConnectionType.QueuedConnection
+        self._relay.done.connect(self._on_done, queued)
+        self._relay.failed.connect(self._on_failed, queued)
+        self._relay.progressed.connect(self._on_progress, queued)
+        self._relay.cancelled.connect(self._on_cancelled, queued)
+
+    # -- called from any thread -------------------------------------------------
+    def _generation_now(self) -> int:
+        with self._lock:
+            return self._generation
+
+    # -- GUI thread -------------------------------------------------------------
+    def _job_ended(self) -> None:
+        """The running job's last event reached the GUI thread: start the waiting one."""
+        with self._lock:
+            job, self._pending = self._pending, None
+            self._running = job is not None
+        if job is not None:
+            self._pool.start(_Runnable(self, job))
+
+    @property
+    def generation(self) -> int:
+        """The generation of the latest request."""
+        return self._generation_now()
+
+    def is_busy(self) -> bool:
+        """Whether a job is running or waiting."""
+        with self._lock:
+            return self._running or self._pending is not None
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+        """Run ``fn(*args, progress=..., should_stop=..., **kwargs)`` off the GUI thread.
+
+        Any older request of this worker is cancelled (cooperatively) or dropped.
+
+        Returns
+        -------
+        int
+            The generation of this request.
+        """
+        with self._lock:
+            self._generation += 1
+            job = _Job(self._generation, fn, args, kwargs)
+            if self._running:
+                self._pending = job
+                start = False
+            else:
+                self._running = True
+                start = True
+        if start:
+            self._pool.start(_Runnable(self, job))
+        self.started.emit(job.generation)
+        return job.generation
+
+    def cancel(self) -> None:
+        """Cancel the running request and drop a waiting one."""
+        with self._lock:
+            self._generation += 1
+            self._pending = None
+
+    def wait_done(self, msecs: int = -1) -> bool:
+        """Block until the pool thread is idle (for shutdown); True when it is."""
+        return self._pool.waitForDone(msecs)
+
+    def _current(self, gen: int) -> bool:
+        return gen == self._generation_now()
+
+    def _maybe_idle(self) -> None:
+        self._job_ended()
+        if not self.is_busy():
+            self.idle.emit()
+
+    @Slot(int, object)
+    def _on_done(self, gen: int, result: object) -> None:
+        if self._current(gen):
+            self.finished.emit(gen, result)
+        self._maybe_idle()
+
+    @Slot(int, object)
+    def _on_failed(self, gen: int, error: object) -> None:
+        if self._current(gen):
+            self.failed.emit(gen, error)
+        self._maybe_idle()
+
+    @Slot(int, int, int)
+    def _on_progress(self, gen: int, done: int, total: int) -> None:
+        if self._current(gen):
+            self.progress.emit(gen, done, total)
+
+    @Slot(int)
+    def _on_cancelled(self, gen: int) -> None:
+        self._maybe_idle()
