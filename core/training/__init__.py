@@ -1,0 +1,1 @@
+"""Training: patch datasets, noise mixing, losses, the (DDP-ready) loop, checkpoints, curves."""
