@@ -48,10 +48,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from skimage.transform import downscale_local_mean, iradon, radon
 
+from denoscope.core.intensity import CT_RANGE_HU
 from denoscope.core.noise._checks import as_image01, check_level
 
-#: HU mapped to 0 and 1 by the CT normalisation (fixed window).
-CT_HU_WINDOW = (-1024.0, 3071.0)
+#: HU mapped to 0 and 1 by the CT normalisation (fixed window of core.intensity).
+CT_HU_WINDOW = CT_RANGE_HU
 #: Linear attenuation of water per mm at an effective energy of about 70 keV.
 MU_WATER_PER_MM = 0.0193
 #: Full-dose exposure: photons per detector ray summed over the views of one
