@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,18 @@ _NON_IMAGE_SOP = {
     "1.2.840.10008.5.1.4.1.1.66.7": "a label map segmentation",
     "1.2.840.10008.5.1.4.1.1.481.2": "an RT dose grid",
 }
+
+
+def _sop_name(ds: Any) -> str:
+    """Return the SOP class of a dataset as a readable name."""
+    from pydicom.uid import UID
+
+    sop = ds.get("SOPClassUID")
+    if not sop:
+        return "unknown SOP class"
+    name = UID(str(sop)).name
+    return f"{name} ({sop})" if name and name != str(sop) else str(sop)
+
 
 #: Which package decodes which family of transfer syntaxes.
 _DECODER_PACKAGES: list[tuple[tuple[str, ...], str]] = [
@@ -109,30 +122,37 @@ def reading(path: Path, what: str) -> Iterator[None]:
     except DenoscopeError:
         raise
     except Exception as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else ""
+        detail = " | ".join(line.strip() for line in str(exc).splitlines() if line.strip())
         raise StudyLoadError(
             f"could not read {what}",
             path=path,
-            got=f"{type(exc).__name__}: {detail}"[:300],
-            fix="The file is corrupt or truncated; re-export or re-copy it",
+            got=f"{type(exc).__name__}: {detail}"[:400],
+            fix="The file is corrupt, truncated or uses an encoding no installed decoder "
+            "handles; re-export or re-copy it",
         ) from exc
+
+
+_TRUNCATION_HINTS = ("End of file reached", "truncated", "Expected explicit VR", "too short")
 
 
 def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Any:
     """Read a DICOM header read-only; large values stay on disk until used.
 
     Files without the 128-byte preamble and ``DICM`` prefix are accepted when
-    they still parse as an image dataset.
+    they still parse as a DICOM dataset (one with a SOP Class UID or Rows).
+    pydicom's warnings about the file are recorded, not shown: a file that
+    ends early and so lost its pixel data is reported as truncated.
 
     Raises
     ------
     StudyLoadError
-        When the file is not DICOM or cannot be parsed.
+        When the file is not DICOM, cannot be parsed, or is truncated.
     """
     import pydicom
     from pydicom.errors import InvalidDicomError
 
-    with reading(path, "the DICOM file"):
+    with reading(path, "the DICOM file"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         try:
             ds = pydicom.dcmread(path, defer_size="1 MB", stop_before_pixels=stop_before_pixels)
         except InvalidDicomError:
@@ -149,6 +169,15 @@ def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Any:
         # Touch the image attributes now so corrupt values fail here, typed.
         for keyword in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated", "Modality"):
             ds.get(keyword)
+    notes = [str(w.message) for w in caught]
+    truncated = [n for n in notes if any(h in n for h in _TRUNCATION_HINTS)]
+    if truncated and not stop_before_pixels and not any(k in ds for k in PIXEL_KEYWORDS):
+        raise StudyLoadError(
+            "truncated file: it ends before its pixel data is complete",
+            path=path,
+            got=truncated[0].splitlines()[0][:200],
+            fix="The file was cut short; copy it again from its source",
+        )
     return ds
 
 
@@ -164,7 +193,7 @@ def _read_forced(path: Path, stop_before_pixels: bool) -> Any | None:
         )
     except Exception:  # noqa: BLE001 - anything that fails to parse is "not DICOM"
         return None
-    if "Rows" not in ds or "Columns" not in ds or "SOPClassUID" not in ds:
+    if "SOPClassUID" not in ds and "Rows" not in ds:
         return None
     if "TransferSyntaxUID" not in getattr(ds, "file_meta", {}):
         meta = getattr(ds, "file_meta", None) or FileMetaDataset()
@@ -234,11 +263,12 @@ def declared_geometry(ds: Any, path: Path, *, require_pixels: bool = True) -> Ge
     UnsupportedStudyError
         A non-image SOP class or an unsupported photometric interpretation.
     """
-    if require_pixels and not any(keyword in ds for keyword in PIXEL_KEYWORDS):
+    has_pixels = any(keyword in ds for keyword in PIXEL_KEYWORDS)
+    if (require_pixels and not has_pixels) or (not has_pixels and "Rows" not in ds):
         raise StudyLoadError(
             "no pixel data in this DICOM file",
             path=path,
-            got=f"SOP class {ds.get('SOPClassUID', 'unknown')!s}",
+            got=_sop_name(ds),
             expected="an image with (7FE0,0010) Pixel Data",
             fix="Open an image file (this may be a report, structure set or DICOMDIR)",
         )
@@ -247,8 +277,8 @@ def declared_geometry(ds: Any, path: Path, *, require_pixels: bool = True) -> Ge
         raise UnsupportedStudyError(
             f"this file is {_NON_IMAGE_SOP[sop]}, not an image to denoise",
             path=path,
-            got=f"SOP class {sop}",
-            fix="Open the image series the segmentation refers to",
+            got=_sop_name(ds),
+            fix="Open the image series it refers to",
         )
     photometric = str(ds.get("PhotometricInterpretation", "MONOCHROME2")).strip().upper()
     if photometric not in (*MONOCHROME, *COLOR, PALETTE):
@@ -277,7 +307,14 @@ def _check_decoder(ds: Any, path: Path) -> None:
     if uid is None or "PixelData" not in ds:
         return
     ts = UID(uid)
-    if not ts.is_compressed and ts.is_transfer_syntax:
+    if not ts.is_transfer_syntax:
+        raise MissingDecoderError(
+            "unknown transfer syntax: no decoder for it",
+            path=path,
+            got=uid,
+            fix="Convert the file to a standard transfer syntax (e.g. with dcmtk or gdcmconv)",
+        )
+    if not ts.is_compressed:
         return
     try:
         decoder = get_decoder(ts)
@@ -302,7 +339,10 @@ def _check_native_length(ds: Any, geometry: Geometry, path: Path) -> None:
     from pydicom.uid import UID
 
     uid = transfer_syntax_uid(ds)
-    if uid is None or UID(uid).is_compressed or "PixelData" not in ds:
+    if uid is None or "PixelData" not in ds:
+        return
+    ts = UID(uid)
+    if not ts.is_transfer_syntax or ts.is_compressed:
         return
     bits = geometry.rows * geometry.columns * geometry.frames * geometry.samples
     bits *= geometry.bits_allocated

@@ -226,7 +226,7 @@ def _load_dicom(
                 expected=f"{frames[0].shape[1]}x{frames[0].shape[2]} like {headers[0].path.name}",
                 fix="The series mixes image sizes (e.g. a scout); open the files separately",
             )
-        frames.append(decoded.frames.astype(np.float32))
+        frames.append(ensure_finite(decoded.frames, header.path))
         window = window or decoded.window
         spacing = spacing or decoded.spacing
         if index == 0:

@@ -88,21 +88,25 @@ def robust_window(frames: np.ndarray) -> tuple[float, float]:
 
 
 def ensure_finite(frames: np.ndarray, path: Path) -> np.ndarray:
-    """Return ``frames`` as C-contiguous float32, refusing NaN or infinity.
+    """Return ``frames`` as C-contiguous float32, refusing NaN, infinity or overflow.
 
     Raises
     ------
     StudyLoadError
-        When a value is NaN or infinite (before or after the float32 cast).
+        When a value is NaN or infinite, or too large for float32.
     """
-    out = np.ascontiguousarray(frames, dtype=np.float32)
-    if not np.isfinite(out).all():
-        bad = int(np.size(out) - np.count_nonzero(np.isfinite(out)))
-        raise StudyLoadError(
-            "pixel values are not all finite",
-            path=path,
-            got=f"{bad} NaN or infinite value(s) after conversion to float32",
-            expected="finite pixel values",
-            fix="Check the file's rescale slope/intercept and float pixel data",
-        )
-    return out
+    values = np.asarray(frames)
+    finite = np.isfinite(values)
+    limit = float(np.finfo(np.float32).max)
+    if finite.all() and (values.size == 0 or float(np.abs(values).max()) <= limit):
+        return np.ascontiguousarray(values, dtype=np.float32)
+    bad = int(
+        values.size - np.count_nonzero(finite & (np.abs(np.where(finite, values, 0)) <= limit))
+    )
+    raise StudyLoadError(
+        "pixel values are not all finite",
+        path=path,
+        got=f"{bad} NaN, infinite or float32-overflowing value(s)",
+        expected="finite pixel values",
+        fix="Check the file's rescale slope/intercept and float pixel data",
+    )
