@@ -11,8 +11,14 @@ from scipy import ndimage
 from skimage import data
 
 from denoscope.core.errors import DeviceError, MetricUnavailableError
-from denoscope.core.metrics import compute_metrics, lpips_distance, lpips_network, lpips_status
-from denoscope.core.metrics import lpips_net, lpips_weights
+from denoscope.core.metrics import (
+    compute_metrics,
+    lpips_distance,
+    lpips_net,
+    lpips_network,
+    lpips_status,
+    lpips_weights,
+)
 from denoscope.core.metrics.lpips_weights import NumpyOnlyUnpickler
 
 pytestmark = pytest.mark.skipif(

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from denoscope.core.intensity import CT_RANGE_HU
-from denoscope.core.noise import lowdose_ct_noise
 from denoscope.core.noise import lowdose_ct as module
+from denoscope.core.noise import lowdose_ct_noise
 
 
 def water_cylinder(size: int, radius_mm: float, pixel_mm: float = 0.7) -> np.ndarray:
