@@ -106,6 +106,14 @@ def _halo(module: Any) -> int:
     return -(-half // stride) * stride
 
 
+def _smallest_tile(module: Any, overlap: int) -> int:
+    """Smallest tile that holds two halos, a blend and one stride step."""
+    if getattr(module, "fixed_size", None):
+        return int(module.fixed_size)
+    stride = int(getattr(module, "stride_multiple", 1))
+    return 2 * _halo(module) + overlap + stride
+
+
 def tile_plan(
     shape: tuple[int, int], module: Any, *, tile: int = 512, overlap: int = 32
 ) -> _Geometry:
@@ -266,6 +274,7 @@ def denoise(
             expected="tile >= 8 and overlap >= 1",
         )
     module = getattr(model, "module", model)
+    requested_tile = tile
     configure_cpu_threads()
     dev, note = resolve_device(device)
     notes = [note] if note else []
@@ -274,6 +283,7 @@ def denoise(
     geometry = tile_plan(stack.shape[1:], module, tile=tile, overlap=overlap)
     done = 0
     total = geometry.calls * len(stack)
+    fell_back = False
 
     def tick() -> None:
         nonlocal done
@@ -292,12 +302,15 @@ def denoise(
             try:
                 output[index] = _run_slice(stack[index], module, dev, geometry, noise_level, tick)
             except torch.cuda.OutOfMemoryError:
+                if fell_back:
+                    raise
                 torch.cuda.empty_cache()
                 done = done_before
-                if tile // 2 >= MIN_TILE:
+                if tile // 2 >= max(MIN_TILE, _smallest_tile(module, overlap)):
                     tile //= 2
                     notes.append(f"CUDA ran out of memory; tile reduced to {tile}")
                 else:
+                    tile, fell_back = requested_tile, True
                     dev = torch.device("cpu")
                     module.to(dev)
                     notes.append("CUDA ran out of memory even with small tiles; ran on the CPU")
