@@ -1,5 +1,8 @@
 """PNG studies: one PNG file, or a folder of PNGs as a stack.
 
+Pillow decodes every PNG except 16-bit colour and 16-bit grey + alpha, which it
+reduces to 8 bits; those are decoded by pypng at their full depth.
+
 Values keep their stored scale (0-255 for 8-bit, 0-65535 for 16-bit) as the
 "modality units" of a PNG. Grey + alpha, RGB, RGBA and palette images are
 reduced to luminance by the rule in :mod:`denoscope.core.io.pixels` (BT.601,
@@ -52,6 +55,40 @@ def is_png(path: Path) -> bool:
         return False
 
 
+def _ihdr(path: Path) -> tuple[int, int] | None:
+    """Return (bit depth, colour type) from the PNG header, or None if unreadable."""
+    try:
+        with open(path, "rb") as fp:
+            head = fp.read(33)
+    except OSError:
+        return None
+    if len(head) < 26 or head[12:16] != b"IHDR":
+        return None
+    return head[24], head[25]
+
+
+def _read_png16_colour(path: Path, *, max_bytes: int | None) -> np.ndarray:
+    """Decode a 16-bit colour or grey + alpha PNG at full depth with pypng."""
+    import png as pypng
+
+    with reading(path, "the PNG image"), open(path, "rb") as fp:
+        # read() parses the header; the rows are decoded lazily afterwards.
+        columns, rows, pixel_rows, info = pypng.Reader(file=fp).read()
+        planes = int(info["planes"])
+        check_declared_size(
+            path,
+            rows=rows,
+            columns=columns,
+            frames=1,
+            samples=planes,
+            bytes_per_sample=2 + 8,
+            max_bytes=max_bytes,
+        )
+        pixels = np.vstack([np.asarray(row, dtype=np.uint16) for row in pixel_rows])
+        pixels = pixels.reshape(rows, columns, planes)
+    return luminance(pixels)
+
+
 def natural_key(path: Path) -> list[object]:
     """Sort key that orders ``img2`` before ``img10``."""
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", path.name)]
@@ -69,6 +106,9 @@ def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
     """
     from PIL import Image
 
+    header = _ihdr(path)
+    if header is not None and header[0] == 16 and header[1] in (2, 4, 6):
+        return _read_png16_colour(path, max_bytes=max_bytes)
     with reading(path, "the PNG image"):
         try:
             with warnings.catch_warnings():

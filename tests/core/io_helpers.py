@@ -35,3 +35,24 @@ def ct_copy(path: Path, *, z: float, instance: int, series_uid: str | None = Non
         ds.SeriesInstanceUID = series_uid
     ds.save_as(path)
     return path
+
+
+def png16_bytes(array: np.ndarray, color_type: int) -> bytes:
+    """Encode a uint16 (rows, cols, channels) array as a 16-bit PNG (no Pillow: it cannot)."""
+    import struct
+    import zlib
+
+    rows, columns = array.shape[:2]
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    raw = b"".join(b"\x00" + array[r].astype(">u2").tobytes() for r in range(rows))
+    header = struct.pack(">IIBBBBB", columns, rows, 16, color_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from denoscope.core.errors import StudyLoadError
 from denoscope.core.io import Study, load_study
-from tests.core.io_helpers import sample_file
+from tests.core.io_helpers import png16_bytes, sample_file
 
 FUZZ = settings(
     max_examples=200,
@@ -32,6 +32,10 @@ def _png_bytes() -> bytes:
 
 DICOM = sample_file("MR_small.dcm").read_bytes()
 PNG = _png_bytes()
+# 16-bit RGB goes through the pypng decoder rather than Pillow.
+PNG16_RGB = png16_bytes(
+    np.random.default_rng(4).integers(0, 65536, size=(12, 10, 3)).astype(np.uint16), color_type=2
+)
 
 edits = st.lists(
     st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8
@@ -69,10 +73,10 @@ def test_corrupted_dicom(tmp_path_factory, changes, cut) -> None:
 
 
 @FUZZ
-@given(changes=edits, cut=st.none() | st.floats(0, 1))
-def test_corrupted_png(tmp_path_factory, changes, cut) -> None:
+@given(source=st.sampled_from([PNG, PNG16_RGB]), changes=edits, cut=st.none() | st.floats(0, 1))
+def test_corrupted_png(tmp_path_factory, source, changes, cut) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "image.png"
-    path.write_bytes(_corrupt(PNG, changes, cut))
+    path.write_bytes(_corrupt(source, changes, cut))
     _check(path)
 
 

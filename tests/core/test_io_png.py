@@ -9,7 +9,7 @@ from PIL import Image
 from denoscope.core.errors import StudyLoadError
 from denoscope.core.io import list_series, load_study
 from denoscope.core.io.pixels import LUMA_WEIGHTS
-from tests.core.io_helpers import write_png
+from tests.core.io_helpers import png16_bytes, write_png
 
 RNG = np.random.default_rng(7)
 GREY8 = RNG.integers(0, 256, size=(20, 30), dtype=np.uint8)
@@ -98,3 +98,28 @@ def test_truncated_png(tmp_path) -> None:
 def test_empty_folder(tmp_path) -> None:
     with pytest.raises(StudyLoadError, match="no DICOM or PNG images"):
         load_study(tmp_path)
+
+
+def test_rgb_16bit_keeps_full_depth(tmp_path) -> None:
+    rgb16 = RNG.integers(0, 65536, size=(6, 7, 3)).astype(np.uint16)
+    path = tmp_path / "rgb16.png"
+    path.write_bytes(png16_bytes(rgb16, color_type=2))
+    study = load_study(path)
+    expected = rgb16.astype(np.float64) @ np.array(LUMA_WEIGHTS)
+    np.testing.assert_allclose(study.frames[0], expected, rtol=1e-6)
+
+
+def test_grey_alpha_16bit_keeps_grey(tmp_path) -> None:
+    la16 = RNG.integers(0, 65536, size=(6, 7, 2)).astype(np.uint16)
+    path = tmp_path / "la16.png"
+    path.write_bytes(png16_bytes(la16, color_type=4))
+    study = load_study(path)
+    np.testing.assert_array_equal(study.frames[0], la16[..., 0])
+
+
+def test_rgba_16bit_truncated_is_typed(tmp_path) -> None:
+    rgba16 = RNG.integers(0, 65536, size=(6, 7, 4)).astype(np.uint16)
+    path = tmp_path / "rgba16.png"
+    path.write_bytes(png16_bytes(rgba16, color_type=6)[:60])
+    with pytest.raises(StudyLoadError, match="PNG"):
+        load_study(path)
