@@ -106,7 +106,7 @@ def _wavelet(image: NDArray[np.float64], level: float) -> NDArray[np.float64]:
     return denoise_wavelet(
         image,
         sigma=level,
-        wavelet="db1",
+        wavelet="sym4",
         mode="soft",
         method="BayesShrink",
         rescale_sigma=True,
@@ -201,7 +201,7 @@ _ENTRIES = [
     Baseline(
         "wavelet",
         "Wavelet (BayesShrink)",
-        "BayesShrink soft thresholding (db1) with the given σ.",
+        "BayesShrink soft thresholding (sym4 wavelet) with the given σ.",
         _wavelet,
     ),
 ]

@@ -70,7 +70,9 @@ class MetricSet:
             return "unavailable"
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"
-        return f"{value:.4f}" if name != "psnr" else f"{value:.2f}"
+        if name == "psnr":
+            return f"{value:.2f}"
+        return f"{value:.6f}" if name in ("mse", "mae") else f"{value:.4f}"
 
 
 def compute_metrics(

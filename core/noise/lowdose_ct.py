@@ -33,9 +33,14 @@ Number of angles
 The structures are never reconstructed from the sinogram (see above), so the
 angular sampling that artefact-free FBP of a 512-pixel object needs
 (about pi/2 * 512 = 800 views) does not apply: only the noise is
-back-projected, its variance is set by the total exposure (kept fixed), and
-180 views (one per degree) already give a fine-grained, isotropic-looking noise
-texture while keeping the back-projection at about 0.35 s for 512^2.
+back-projected, and its variance is set by the total exposure, which is kept
+fixed. Measured on a 512^2 water cylinder at quarter dose, 90, 180, 360 and 720
+views give the same noise standard deviation (centre 170-176 HU, periphery
+103-114 HU) and the same share of noise power above 0.35 cycles/pixel
+(0.52-0.55), while the back-projection time grows linearly (about 2 ms per
+view). 90 views already agree on these numbers; 180 views (one per degree)
+are used as a margin for the texture at the edge of the field, for about
+0.35 s of back-projection on 512^2.
 """
 
 from __future__ import annotations

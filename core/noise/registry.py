@@ -50,6 +50,8 @@ class NoiseModel:
         Whether a slider should move on a logarithmic scale.
     function : callable
         ``function(image01, level, *, rng) -> float32 image in [0, 1]``.
+    uses_pixel_size : bool
+        Whether the physics depends on the pixel size (``pixel_size_mm``).
     """
 
     name: str
@@ -62,6 +64,7 @@ class NoiseModel:
     higher_is_noisier: bool
     log_scale: bool
     function: NoiseFunction = field(repr=False)
+    uses_pixel_size: bool = False
 
     @property
     def is_fixed(self) -> bool:
@@ -73,9 +76,37 @@ class NoiseModel:
         return float(self.defaults.get(modality, self.defaults["ct"]))
 
     def apply(
-        self, image01: ArrayLike, level: float, *, rng: int | np.random.Generator | None = None
+        self,
+        image01: ArrayLike,
+        level: float,
+        *,
+        rng: int | np.random.Generator | None = None,
+        pixel_size_mm: float | None = None,
     ) -> NDArray[np.float32]:
-        """Add this noise to a (rows, cols) [0, 1] image; returns float32 in [0, 1]."""
+        """Add this noise to a (rows, cols) [0, 1] image; returns float32 in [0, 1].
+
+        Parameters
+        ----------
+        image01 : array_like, shape (rows, cols)
+            Image in [0, 1].
+        level : float
+            In :attr:`unit`, within [:attr:`min_level`, :attr:`max_level`].
+        rng : int or numpy.random.Generator, optional
+            Seed or generator.
+        pixel_size_mm : float, optional
+            Pixel size in mm, used by models with :attr:`uses_pixel_size`
+            (low-dose CT); ignored by the others. None keeps the model's default.
+
+        Returns
+        -------
+        ndarray of float32, shape (rows, cols)
+        """
+        if self.uses_pixel_size and pixel_size_mm is not None:
+            if not (np.isfinite(pixel_size_mm) and pixel_size_mm > 0):
+                raise ParameterError(
+                    "pixel size must be positive", got=f"{pixel_size_mm} mm", expected="> 0 mm"
+                )
+            return self.function(image01, level, rng=rng, pixel_size_mm=float(pixel_size_mm))
         return self.function(image01, level, rng=rng)
 
 
@@ -149,6 +180,7 @@ _MODELS = (
         higher_is_noisier=False,
         log_scale=True,
         function=lowdose_ct_noise,
+        uses_pixel_size=True,
     ),
     NoiseModel(
         name="xray",
@@ -189,6 +221,7 @@ def add_noise(
     level: float,
     *,
     rng: int | np.random.Generator | None = None,
+    pixel_size_mm: float | None = None,
 ) -> NDArray[np.float32]:
     """Add the registered noise ``name`` at ``level`` to a (rows, cols) [0, 1] image.
 
@@ -202,10 +235,12 @@ def add_noise(
         In the model's unit and range (see ``NOISE_MODELS[name]``).
     rng : int or numpy.random.Generator, optional
         Seed or generator; the same seed gives the same noise.
+    pixel_size_mm : float, optional
+        Pixel size in mm for models whose physics needs it (low-dose CT).
 
     Returns
     -------
     ndarray of float32, shape (rows, cols)
         The noisy image in [0, 1].
     """
-    return get_noise_model(name).apply(image01, level, rng=rng)
+    return get_noise_model(name).apply(image01, level, rng=rng, pixel_size_mm=pixel_size_mm)
