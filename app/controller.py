@@ -62,6 +62,7 @@ class Controller(QObject):
         self.denoiser = LatestWorker("denoise", self)
         self.lpips = LatestWorker("lpips", self)
         self.series = LatestWorker("series", self)
+        self.export = LatestWorker("export", self)
         self.lpips_enabled = True
         self._series_params: Any = None
         self._pending_params: dict[str, Any] = {}
@@ -85,6 +86,7 @@ class Controller(QObject):
             "denoise": self.denoiser,
             "lpips": self.lpips,
             "series": self.series,
+            "export": self.export,
         }
 
     # -- requests -------------------------------------------------------------------
@@ -126,6 +128,11 @@ class Controller(QObject):
             changes["modality"] = modality
         changes.update(self._pending_params)
         self._pending_params = {}
+        if state.study is None and "level" not in changes:
+            from denoscope.core.noise import NOISE_MODELS
+
+            noise = NOISE_MODELS[changes.get("noise", state.params.noise)]
+            changes["level"] = noise.default_level(changes.get("modality", state.params.modality))
         self._series_params = None
         # Block the params signal: one request follows set_study below.
         state.blockSignals(True)

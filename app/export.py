@@ -1,10 +1,30 @@
-"""Export: window grabs, comparison screenshots with their JSON sidecar, images and CSV."""
+"""Export: comparison screenshots with their JSON sidecar, denoised images, metrics CSV.
+
+A comparison screenshot is the image panes with, burned in below them, the
+provenance (model, noise model and level, seed, window, normalisation, device)
+and the metrics table; the JSON sidecar beside it carries the same facts.
+Neither contains patient-identifying text (names, IDs, dates, UIDs, file
+names) unless ``identifying=True``. Nothing is overwritten unless
+``overwrite=True``: an existing file raises
+:class:`~denoscope.core.errors.OutputExistsError`, and the window asks first.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import math
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
+
+from denoscope.app.pipeline import METRIC_COLUMNS, metric_table
+from denoscope.app.state import DIFF_MODES, ViewerState
 
 
 def grab_window(widget: QWidget, out: Path) -> Path:
@@ -20,3 +40,340 @@ def grab_window(widget: QWidget, out: Path) -> Path:
     if not widget.grab().save(str(out), "PNG"):
         raise OSError(f"could not write {out}")
     return out
+
+
+def sidecar_path(png: Path) -> Path:
+    """The JSON sidecar of a screenshot: same name, ``.json``."""
+    return Path(png).with_suffix(".json")
+
+
+def check_writable(*paths: Path, overwrite: bool = False) -> None:
+    """Refuse to overwrite existing files (or write onto the shown study).
+
+    Raises
+    ------
+    OutputExistsError
+        When a path exists and ``overwrite`` is False.
+    """
+    from denoscope.core.errors import OutputExistsError
+
+    for path in paths:
+        if Path(path).exists() and not overwrite:
+            raise OutputExistsError(
+                "the file already exists",
+                path=path,
+                fix="choose another name, or confirm that it may be replaced",
+            )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
+    return value
+
+
+def provenance(state: ViewerState, *, identifying: bool = False) -> dict[str, Any]:
+    """Everything needed to reproduce and judge the shown comparison.
+
+    Parameters
+    ----------
+    state : ViewerState
+        The viewer's state, with a result.
+    identifying : bool
+        Include the study's file name, description and UIDs (off by default).
+
+    Returns
+    -------
+    dict
+        JSON-serialisable provenance.
+    """
+    from denoscope import __version__
+    from denoscope.core.noise import NOISE_MODELS
+
+    result, loaded, params = state.result, state.study, state.params
+    if result is None or loaded is None:
+        raise ValueError("nothing to export: no result is shown")
+    study = loaded.study
+    noise = NOISE_MODELS.get(params.noise)
+    unit = "HU" if study.modality == "ct" else "modality units"
+    record: dict[str, Any] = {
+        "denoscope_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "study": {
+            "modality": study.modality,
+            "dicom_modality": study.dicom_modality,
+            "n_frames": int(study.frames.shape[0]),
+            "shape": [int(study.frames.shape[1]), int(study.frames.shape[2])],
+            "slice": int(result.index),
+            "pixel_spacing_mm": None if study.pixel_spacing is None else list(study.pixel_spacing),
+        },
+        "normalization": loaded.normalization.model_dump(mode="json"),
+        "real_input": params.real_input,
+        "noise": None
+        if params.real_input
+        else {
+            "model": params.noise,
+            "label": noise.label if noise else params.noise,
+            "level": params.level,
+            "unit": noise.unit if noise else "",
+            "seed": params.seed,
+        },
+        "model": {
+            "name": result.model_name,
+            "file": None if result.model_path is None else Path(result.model_path).name,
+            "modality": params.modality,
+        },
+        "device": {"requested": params.device, "used": result.device, "note": result.device_note},
+        "inference_seconds": result.seconds,
+        "baseline": params.baseline,
+        "window": {"center": state.window[0], "width": state.window[1], "unit": unit},
+        "difference": DIFF_MODES["residual" if params.real_input else state.diff_mode],
+        "metrics_data_range": 1.0,
+        "metrics": [
+            {k: _finite(v) for k, v in row.items()} for row in metric_table(result, state.lpips)
+        ],
+        "no_reference": {k: float(v) for k, v in result.sigma.items()},
+        "identifying_information_included": identifying,
+    }
+    if identifying:
+        record["study"].update(
+            source=str(study.source), description=study.description, series_uid=study.series_uid
+        )
+        record["patient"] = {
+            row.keyword: row.value for row in study.metadata if row.identifying and row.keyword
+        }
+    return record
+
+
+def caption_lines(record: dict[str, Any]) -> list[str]:
+    """The text burned into a comparison screenshot, from a provenance record."""
+    study, model, window = record["study"], record["model"], record["window"]
+    lines = [
+        f"Denoscope {record['denoscope_version']} · {study['modality'].upper()} · slice "
+        f"{study['slice'] + 1}/{study['n_frames']} · {study['shape'][0]}×{study['shape'][1]}",
+    ]
+    if record.get("identifying_information_included") and study.get("description"):
+        lines.append(f"Study: {study['description']} ({study.get('source', '')})")
+    noise = record["noise"]
+    if noise is None:
+        lines.append("Real input: no synthetic noise, no ground truth")
+    else:
+        lines.append(
+            f"Noise: {noise['label']} level {noise['level']:.4g} {noise['unit']} · seed {noise['seed']}"
+        )
+    device = record["device"]
+    seconds = record["inference_seconds"]
+    lines.append(
+        f"Model: {model['name'] or 'none'} ({model['file'] or 'no file'}) · device {device['used']}"
+        + (f" · {seconds * 1000:.0f} ms" if seconds is not None else "")
+    )
+    lines.append(
+        f"Window: center {window['center']:g}, width {window['width']:g} {window['unit']} · "
+        f"difference {record['difference']} · normalisation {record['normalization']['kind']} "
+        f"[{record['normalization']['low']:g}, {record['normalization']['high']:g}] → [0, 1]"
+    )
+    header = f"{'':24}" + "".join(f"{label:>13}" for _k, label, _h in METRIC_COLUMNS)
+    if record["metrics"]:
+        lines.append(header)
+    for row in record["metrics"]:
+        cells = []
+        for key, _label, _higher in METRIC_COLUMNS:
+            value = row.get(key)
+            cells.append(f"{'—' if value is None else _fmt(key, value):>13}")
+        lines.append(f"{row['label'][:24]:24}" + "".join(cells))
+    for name, value in record["no_reference"].items():
+        lines.append(f"Estimated σ ({name}): {value:.4f}")
+    return lines
+
+
+def _fmt(key: str, value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return f"{value:.2f}" if key == "psnr" else (f"{value:.2e}" if key == "mse" else f"{value:.4f}")
+
+
+def compose(panes: QImage, lines: list[str]) -> QImage:
+    """The panes with the caption burned in below them."""
+    font = QFont("DejaVu Sans Mono")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPixelSize(14)
+    line_height = 19
+    height = panes.height() + 16 + line_height * len(lines)
+    image = QImage(panes.width(), height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#101214"))
+    painter = QPainter(image)
+    try:
+        painter.drawImage(0, 0, panes)
+        painter.setFont(font)
+        painter.setPen(QColor("#d8dee9"))
+        y = panes.height() + 8
+        for line in lines:
+            painter.drawText(
+                QRect(10, y, panes.width() - 20, line_height), Qt.AlignmentFlag.AlignLeft, line
+            )
+            y += line_height
+    finally:
+        painter.end()
+    return image
+
+
+def export_comparison(
+    state: ViewerState,
+    panes: QWidget,
+    out: Path,
+    *,
+    identifying: bool = False,
+    overwrite: bool = False,
+) -> tuple[Path, Path]:
+    """Write the comparison screenshot PNG and its JSON sidecar.
+
+    Parameters
+    ----------
+    state : ViewerState
+        The state (a result must be shown).
+    panes : QWidget
+        The image panes to picture.
+    out : Path
+        The PNG; the sidecar is ``out`` with ``.json``.
+    identifying : bool
+        Include identifying text (file name, description, patient fields).
+    overwrite : bool
+        Replace existing files.
+
+    Returns
+    -------
+    tuple of Path
+        The PNG and the JSON written.
+    """
+    out = Path(out).with_suffix(".png") if Path(out).suffix.lower() != ".png" else Path(out)
+    side = sidecar_path(out)
+    check_writable(out, side, overwrite=overwrite)
+    record = provenance(state, identifying=identifying)
+    record["screenshot"] = out.name
+    image = compose(panes.grab().toImage(), caption_lines(record))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out), "PNG"):
+        raise OSError(f"could not write {out}")
+    side.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out, side
+
+
+def export_metrics_csv(state: ViewerState, out: Path, *, overwrite: bool = False) -> Path:
+    """Write the metrics table (with deltas), and per-slice metrics when known, as CSV."""
+    out = Path(out)
+    check_writable(out, overwrite=overwrite)
+    result = state.result
+    if result is None:
+        raise ValueError("nothing to export: no result is shown")
+    keys = [key for key, _label, _higher in METRIC_COLUMNS]
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["slice", "row", "label", *keys])
+        for row in metric_table(result, state.lpips):
+            writer.writerow(
+                [result.index, row["row"], row["label"], *(_csv(row.get(k)) for k in keys)]
+            )
+        for name, value in result.sigma.items():
+            writer.writerow([result.index, f"sigma-{name}", f"estimated σ {name}", _csv(value)])
+        series = state.series_metrics
+        if series is not None:
+            for name in series.psnr:
+                for index, (p, s) in enumerate(
+                    zip(series.psnr[name], series.ssim[name], strict=True)
+                ):
+                    if np.isfinite(p):
+                        writer.writerow(
+                            [index, f"series-{name}", f"{name} vs truth", _csv(p), _csv(s)]
+                        )
+    return out
+
+
+def _csv(value: Any) -> str:
+    if value is None:
+        return ""
+    return repr(float(value))
+
+
+def export_denoised(
+    loaded: Any,
+    result: Any,
+    params: Any,
+    out: Path,
+    *,
+    series: bool = False,
+    overwrite: bool = False,
+    progress: Any = None,
+    should_stop: Any = None,
+) -> list[Path]:
+    """Write the denoised slice (or every slice) through :mod:`denoscope.core.io.write`.
+
+    A plain function for the export worker. ``.png`` gives 16-bit PNGs of the
+    [0, 1] image; ``.dcm`` gives derived DICOM in modality units (DICOM studies
+    only). A series writes one file per slice, ``name_0001.ext`` and so on.
+
+    Parameters
+    ----------
+    loaded : LoadedStudy
+        The shown study.
+    result : SliceResult
+        The shown result (its denoised slice is reused).
+    params : Params
+        The parameters of the other slices.
+    out : Path
+        Target file (a series adds ``_0001``... to its name).
+    series : bool
+        Every slice instead of the shown one.
+    overwrite : bool
+        Replace existing files.
+    progress : callable, optional
+        ``progress(done, total)`` per slice.
+    should_stop : callable, optional
+        Cooperative cancellation, checked between slices.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from denoscope.app import pipeline
+    from denoscope.app.workers import Cancelled
+    from denoscope.core.errors import ParameterError
+    from denoscope.core.io.write import save_derived_dicom, save_png16
+
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".dcm"):
+        raise ParameterError("unsupported export format", got=out.suffix, expected=".png or .dcm")
+    if suffix == ".dcm" and not loaded.study.is_dicom:
+        raise ParameterError("derived DICOM needs a DICOM study", fix="export a 16-bit PNG instead")
+    if series:
+        indices = list(range(loaded.study.frames.shape[0]))
+        targets = [out.with_name(f"{out.stem}_{i + 1:04d}{out.suffix}") for i in indices]
+    else:
+        indices, targets = [result.index], [out]
+    check_writable(*targets, overwrite=overwrite)
+    written = []
+    for done, (index, target) in enumerate(zip(indices, targets, strict=True)):
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+        if index == result.index and result.params == params:
+            denoised01 = result.denoised01
+        else:
+            denoised01 = pipeline.process(loaded, index, params).denoised01
+        if denoised01 is None:
+            raise ParameterError("no denoised image: no model is available for this modality")
+        if suffix == ".png":
+            save_png16(target, denoised01, overwrite=overwrite)
+        else:
+            save_derived_dicom(
+                target,
+                loaded.study,
+                index,
+                loaded.normalization.from_unit(denoised01),
+                description=f"Denoscope denoised ({result.model_name or 'model'})",
+                overwrite=overwrite,
+            )
+        written.append(target)
+        if progress is not None:
+            progress(done + 1, len(indices))
+    return written

@@ -16,16 +16,24 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
-from denoscope.app.controller import Controller
+from denoscope.app.controller import Controller, describe_error
 from denoscope.app.settings import Settings
 from denoscope.app.state import ViewerState
 from denoscope.app.widgets.banner import Banner
+from denoscope.app.widgets.controls import Controls
 from denoscope.app.widgets.image_panes import ImagePanes
+from denoscope.app.widgets.metrics_table import MetricsTable
+from denoscope.app.widgets.series_picker import SeriesBar
+from denoscope.app.widgets.slice_plot import SlicePlot
+from denoscope.app.widgets.tag_browser import TagBrowser
+from denoscope.app.widgets.window_controls import WindowControls
+from denoscope.core.errors import DenoscopeError
 
 SAMPLE_LABELS = {
     "ct": "CT (head slice)",
@@ -62,14 +70,18 @@ class MainWindow(QMainWindow):
         self.state = ViewerState(self)
         self.controller = Controller(self.state, series_metrics=series_metrics, parent=self)
 
+        self.state.set_params(device=self.settings.device())
         self.banner = Banner(self.state)
         self.panes = ImagePanes(self.state)
+        self.series_bar = SeriesBar(self.state)
+        self.series_bar.seriesChosen.connect(self._open_series)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.panes, 1)
+        layout.addWidget(self.series_bar)
         self.setCentralWidget(central)
 
         self._build_status_bar()
@@ -82,6 +94,7 @@ class MainWindow(QMainWindow):
         self.state.studyChanged.connect(self._on_study)
         self.state.busyChanged.connect(self._on_busy)
         self.state.progressChanged.connect(self._on_progress)
+        self.controller.export.finished.connect(self._on_exported)
 
     # -- construction -----------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -109,7 +122,23 @@ class MainWindow(QMainWindow):
         self.docks[key] = dock
 
     def _build_docks(self) -> None:
-        """Add the panels; extended as panels are added."""
+        right, bottom = (
+            Qt.DockWidgetArea.RightDockWidgetArea,
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.controls = Controls(self.state)
+        self.window_controls = WindowControls(self.state, self.settings)
+        self.metrics = MetricsTable(self.state)
+        self.slice_plot = SlicePlot(self.state)
+        self.tags = TagBrowser(self.state)
+        self.add_dock("controls", "Controls", self.controls, right)
+        self.add_dock("window", "Window / level", self.window_controls, right)
+        self.add_dock("tags", "DICOM tags", self.tags, right)
+        self.tabifyDockWidget(self.docks["window"], self.docks["tags"])
+        self.docks["window"].raise_()
+        self.add_dock("metrics", "Metrics", self.metrics, bottom)
+        self.add_dock("slices", "Across slices", self.slice_plot, bottom)
+        self.state.paramsChanged.connect(lambda p: self.settings.set_device(p.device))
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
@@ -130,6 +159,21 @@ class MainWindow(QMainWindow):
             action = samples.addAction(SAMPLE_LABELS.get(name, name))
             action.triggered.connect(lambda _checked=False, n=name: self.open_sample(n))
         menu.addSeparator()
+        self.action_export = self._action(
+            menu, "&Export comparison screenshot…", "Ctrl+E", self.export_comparison_dialog
+        )
+        self._action(menu, "Export denoised &image…", "Ctrl+Shift+E", self.export_denoised_dialog)
+        self._action(
+            menu,
+            "Export denoised &series…",
+            None,
+            lambda: self.export_denoised_dialog(series=True),
+        )
+        self._action(menu, "Export &metrics CSV…", None, self.export_metrics_dialog)
+        self.include_identifying = QAction("Include identifying text in exports", self)
+        self.include_identifying.setCheckable(True)
+        menu.addAction(self.include_identifying)
+        menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -140,8 +184,38 @@ class MainWindow(QMainWindow):
         reset.setShortcut(QKeySequence("0"))
         reset.triggered.connect(self.panes.reset_view)
         self.view_menu.addAction(reset)
+        self._action(self.view_menu, "Reset &window", "R", self.window_controls.reset_window)
+        presets = self.view_menu.addMenu("Window &presets")
+        for number in range(1, 10):
+            self._action(
+                presets,
+                f"Preset {number}",
+                str(number),
+                lambda n=number: self.window_controls.apply_preset_number(n),
+            )
+        self.view_menu.addSeparator()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())
+        navigate = self.menuBar().addMenu("&Navigate")
+        for text, keys, step in (
+            ("Next slice", ("Right", "PgDown"), 1),
+            ("Previous slice", ("Left", "PgUp"), -1),
+        ):
+            action = self._action(navigate, text, None, lambda s=step: self.step_slice(s))
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        self._action(navigate, "New noise (next seed)", "N", self.controls.next_seed)
+
+    def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def step_slice(self, step: int) -> None:
+        """Show the next (``step=1``) or previous (``-1``) slice."""
+        self.state.set_slice(self.state.slice_index + step)
 
     # -- opening ------------------------------------------------------------------------
     def open_path(self, path: str | Path, *, series_uid: str | None = None, **params) -> None:
@@ -150,6 +224,10 @@ class MainWindow(QMainWindow):
         self.status_study.setText(f"Loading {path.name}…")
         self.settings.add_recent(path)
         self.controller.open(path, series_uid=series_uid, **params)
+
+    def _open_series(self, series_uid: str) -> None:
+        if self.state.study is not None:
+            self.controller.open(self.state.study.path, series_uid=series_uid)
 
     def open_sample(self, name: str) -> None:
         """Open one of the bundled sample studies."""
@@ -184,6 +262,117 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(str(path))
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+
+    # -- export -------------------------------------------------------------------------
+    def _can_export(self) -> bool:
+        if self.state.result is None:
+            self.state.report("error", "Nothing to export yet: open a study first.")
+            return False
+        return True
+
+    def _save_path(self, title: str, name: str, filters: str) -> Path | None:
+        start = str(Path(self.settings.last_folder()) / name)
+        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
+        if not path:
+            return None
+        self.settings.set_last_folder(Path(path).parent)
+        return Path(path)
+
+    def confirm_overwrite(self, paths: list[Path]) -> bool:
+        """Ask before replacing existing files; True when none exist or the user agrees."""
+        existing = [p for p in paths if p.exists()]
+        if not existing:
+            return True
+        names = "\n".join(str(p) for p in existing[:10])
+        answer = QMessageBox.question(
+            self,
+            "Replace files?",
+            f"These files exist already:\n{names}\n\nReplace them?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def export_comparison(self, out: Path, *, overwrite: bool = False) -> tuple[Path, Path] | None:
+        """Write the comparison screenshot and its JSON sidecar; errors go to the banner."""
+        from denoscope.app.export import export_comparison
+
+        try:
+            written = export_comparison(
+                self.state,
+                self.panes,
+                out,
+                identifying=self.include_identifying.isChecked(),
+                overwrite=overwrite,
+            )
+        except (DenoscopeError, OSError, ValueError) as error:
+            self.state.report("error", describe_error(error))
+            return None
+        self.statusBar().showMessage(f"Wrote {written[0]} and {written[1].name}", 8000)
+        return written
+
+    def export_comparison_dialog(self) -> None:
+        """File > Export comparison screenshot."""
+        if not self._can_export():
+            return
+        from denoscope.app.export import sidecar_path
+
+        out = self._save_path("Export comparison", "denoscope-comparison.png", "PNG (*.png)")
+        if out is None:
+            return
+        out = out.with_suffix(".png")
+        if self.confirm_overwrite([out, sidecar_path(out)]):
+            self.export_comparison(out, overwrite=True)
+
+    def export_metrics_dialog(self) -> None:
+        """File > Export metrics CSV."""
+        if not self._can_export():
+            return
+        from denoscope.app.export import export_metrics_csv
+
+        out = self._save_path("Export metrics", "denoscope-metrics.csv", "CSV (*.csv)")
+        if out is None or not self.confirm_overwrite([out]):
+            return
+        try:
+            export_metrics_csv(self.state, out, overwrite=True)
+        except (DenoscopeError, OSError, ValueError) as error:
+            self.state.report("error", describe_error(error))
+            return
+        self.statusBar().showMessage(f"Wrote {out}", 8000)
+
+    def export_denoised_dialog(self, *, series: bool = False) -> None:
+        """File > Export denoised image (or series): 16-bit PNG or derived DICOM."""
+        if not self._can_export():
+            return
+        from denoscope.app.export import export_denoised
+
+        filters = "16-bit PNG (*.png);;Derived DICOM (*.dcm)"
+        out = self._save_path("Export denoised", "denoised.png", filters)
+        if out is None:
+            return
+        if out.suffix.lower() not in (".png", ".dcm"):
+            out = out.with_suffix(".png")
+        n = self.state.n_slices() if series else 1
+        targets = (
+            [out.with_name(f"{out.stem}_{i + 1:04d}{out.suffix}") for i in range(n)]
+            if series
+            else [out]
+        )
+        if not self.confirm_overwrite(targets):
+            return
+        state = self.state
+        self.controller.export.submit(
+            export_denoised,
+            state.study,
+            state.result,
+            state.params,
+            out,
+            series=series,
+            overwrite=True,
+        )
+
+    def _on_exported(self, _gen: int, written: list) -> None:
+        self.statusBar().showMessage(f"Wrote {len(written)} file(s): {written[0]}", 8000)
 
     # -- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming

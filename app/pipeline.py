@@ -128,6 +128,9 @@ def load(
     path = Path(path)
     progress(0, 2)
     series = list(list_series(path)) if path.is_dir() else []
+    if series_uid is None and len(series) > 1:
+        # Show the largest series first; the series picker offers the others.
+        series_uid = max(series, key=lambda info: info.n_frames).series_uid
     progress(1, 2)
     study = load_study(path, series_uid=series_uid)
     normalization = normalization_for(study.frames, study.modality)
@@ -168,12 +171,8 @@ def load_model_cached(path: Path) -> Any:
 
 
 def _model_name(loaded: Any, path: Path) -> str:
-    card = getattr(loaded, "card", None)
-    for attr in ("name", "model_name", "arch"):
-        value = getattr(card, attr, None)
-        if isinstance(value, str) and value:
-            return value
-    return path.stem
+    name = getattr(getattr(loaded, "card", None), "name", None)
+    return name if isinstance(name, str) and name else path.stem
 
 
 # -- one slice --------------------------------------------------------------------------
@@ -272,6 +271,7 @@ def process(
         result.denoised01 = np.asarray(out.image, np.float32)
         result.seconds = float(out.seconds)
         result.device = str(out.device)
+        result.device_note = out.note or ""
         result.model_path = path
         result.model_name = _model_name(loaded_model, path)
     if should_stop():
@@ -329,7 +329,7 @@ def lpips_for(
     for done, (row, image) in enumerate(todo):
         if should_stop():
             raise _cancelled()
-        out[row] = float(lpips_distance(result.truth01, image, device=device))
+        out[row] = float(lpips_distance(result.truth01, image, data_range=1.0, device=device))
         progress(done + 1, len(todo))
     return out
 
@@ -373,3 +373,68 @@ def series_metrics(
             out.ssim[row][index] = float(ssim(truth01, image, data_range=1.0))
         progress(index + 1, n)
     return out
+
+
+# -- tables -------------------------------------------------------------------------------
+#: Metric columns: key, label, higher is better.
+METRIC_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("psnr", "PSNR (dB)", True),
+    ("ssim", "SSIM", True),
+    ("mae", "MAE", False),
+    ("mse", "MSE", False),
+    ("gmsd", "Edge (GMSD)", False),
+    ("lpips", "LPIPS", False),
+)
+
+
+def row_label(row: str, params: Params) -> str:
+    """Human label of a metric row ("Baseline: Median"...)."""
+    if row == "baseline" and params.baseline:
+        from denoscope.core.baselines import BASELINES
+
+        baseline = BASELINES.get(params.baseline)
+        return f"{baseline.label if baseline else params.baseline} vs truth"
+    return {"noisy": "Noisy vs truth", "denoised": "Denoised vs truth"}.get(row, row)
+
+
+def metric_table(
+    result: SliceResult, lpips: dict[str, float | None] | None = None
+) -> list[dict[str, Any]]:
+    """The metrics of a result as rows, deltas included, for the table and CSV.
+
+    Parameters
+    ----------
+    result : SliceResult
+        The shown result.
+    lpips : dict, optional
+        Row -> LPIPS value (missing while it is being computed).
+
+    Returns
+    -------
+    list of dict
+        One dict per row: ``row`` (key), ``label`` and one value (or ``None``) per
+        metric of :data:`METRIC_COLUMNS`. Delta rows follow: denoised − noisy and,
+        with a baseline, denoised − baseline.
+    """
+    lpips = lpips or {}
+    rows = []
+    for row in ROWS:
+        values = result.metrics.get(row)
+        if values is None:
+            continue
+        entry: dict[str, Any] = {"row": row, "label": row_label(row, result.params)}
+        for key, _label, _higher in METRIC_COLUMNS:
+            entry[key] = lpips.get(row) if key == "lpips" else values.get(key)
+        rows.append(entry)
+    by_row = {entry["row"]: entry for entry in rows}
+    for other in ("noisy", "baseline"):
+        if "denoised" in by_row and other in by_row:
+            delta: dict[str, Any] = {
+                "row": f"delta-{other}",
+                "label": f"Δ denoised − {other}",
+            }
+            for key, _label, _higher in METRIC_COLUMNS:
+                a, b = by_row["denoised"].get(key), by_row[other].get(key)
+                delta[key] = None if a is None or b is None else float(a) - float(b)
+            rows.append(delta)
+    return rows

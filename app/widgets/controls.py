@@ -1,0 +1,254 @@
+"""Controls: model, noise model and level, seed, device, classical baseline, real-input mode.
+
+Every control writes to the :class:`~denoscope.app.state.ViewerState` at once
+(the latest request wins in the worker, so dragging the level slider is cheap);
+the panel also follows the state when it changes elsewhere (CLI, study load).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from denoscope.app.state import DIFF_MODES, Params, ViewerState
+
+SLIDER_STEPS = 1000
+MODALITY_LABELS = {"ct": "CT", "mri": "MRI", "xray": "X-ray"}
+DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
+
+
+def level_to_slider(level: float, low: float, high: float, log: bool) -> int:
+    """Slider position (0..SLIDER_STEPS) of a noise level."""
+    if high <= low:
+        return 0
+    level = min(max(level, low), high)
+    if log and low > 0:
+        frac = math.log(level / low) / math.log(high / low)
+    else:
+        frac = (level - low) / (high - low)
+    return round(frac * SLIDER_STEPS)
+
+
+def slider_to_level(position: int, low: float, high: float, log: bool) -> float:
+    """Noise level of a slider position (0..SLIDER_STEPS)."""
+    frac = min(max(position, 0), SLIDER_STEPS) / SLIDER_STEPS
+    if log and low > 0:
+        return float(low * (high / low) ** frac)
+    return float(low + frac * (high - low))
+
+
+class Controls(QWidget):
+    """The parameter panel of a :class:`ViewerState`.
+
+    Parameters
+    ----------
+    state : ViewerState
+        Read at construction, written on every edit, followed through ``paramsChanged``.
+    """
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from denoscope.core.baselines import BASELINES
+        from denoscope.core.noise import NOISE_MODELS
+
+        self.state = state
+        self.noise_models = NOISE_MODELS
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+
+        model_box = QGroupBox("Model")
+        form = QFormLayout(model_box)
+        self.modality = QComboBox()
+        for key, label in MODALITY_LABELS.items():
+            self.modality.addItem(label, key)
+        self.modality.setToolTip("Which modality's model denoises (chosen from the study)")
+        form.addRow("Modality", self.modality)
+        model_row = QHBoxLayout()
+        self.model_label = QLabel("shipped")
+        self.model_label.setWordWrap(True)
+        self.model_button = QPushButton("File…")
+        self.model_button.setToolTip("Use another model file (.safetensors with its .json card)")
+        self.model_reset = QPushButton("Shipped")
+        model_row.addWidget(self.model_label, 1)
+        model_row.addWidget(self.model_button)
+        model_row.addWidget(self.model_reset)
+        form.addRow("Model", model_row)
+        self.device = QComboBox()
+        for key, label in DEVICE_LABELS.items():
+            self.device.addItem(label, key)
+        self.device_used = QLabel("")
+        self.device_used.setObjectName("deviceUsed")
+        device_row = QHBoxLayout()
+        device_row.addWidget(self.device)
+        device_row.addWidget(self.device_used, 1)
+        form.addRow("Device", device_row)
+        layout.addWidget(model_box)
+
+        noise_box = QGroupBox("Noise")
+        form = QFormLayout(noise_box)
+        self.real_input = QCheckBox("Real input (already noisy: no synthetic noise, no truth)")
+        form.addRow(self.real_input)
+        self.noise = QComboBox()
+        for name, model in NOISE_MODELS.items():
+            self.noise.addItem(model.label, name)
+            self.noise.setItemData(
+                self.noise.count() - 1, model.description, Qt.ItemDataRole.ToolTipRole
+            )
+        form.addRow("Model", self.noise)
+        self.level_slider = QSlider(Qt.Orientation.Horizontal)
+        self.level_slider.setRange(0, SLIDER_STEPS)
+        self.level_spin = QDoubleSpinBox()
+        self.level_spin.setDecimals(4)
+        self.level_spin.setKeyboardTracking(False)
+        self.level_unit = QLabel("")
+        self.level_unit.setWordWrap(True)
+        form.addRow("Level", self.level_slider)
+        level_row = QHBoxLayout()
+        level_row.addWidget(self.level_spin)
+        level_row.addWidget(self.level_unit, 1)
+        form.addRow("", level_row)
+        seed_row = QHBoxLayout()
+        self.seed = QSpinBox()
+        self.seed.setRange(0, 2**31 - 1)
+        self.new_noise = QPushButton("New noise")
+        self.new_noise.setToolTip("Draw a new noise realisation (next seed)  [N]")
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.new_noise)
+        form.addRow("Seed", seed_row)
+        layout.addWidget(noise_box)
+
+        compare_box = QGroupBox("Compare")
+        form = QFormLayout(compare_box)
+        self.baseline = QComboBox()
+        self.baseline.addItem("None", None)
+        for name, baseline in BASELINES.items():
+            self.baseline.addItem(baseline.label, name)
+            self.baseline.setItemData(
+                self.baseline.count() - 1, baseline.description, Qt.ItemDataRole.ToolTipRole
+            )
+        form.addRow("Classical", self.baseline)
+        self.diff_mode = QComboBox()
+        for key, label in DIFF_MODES.items():
+            self.diff_mode.addItem(label, key)
+        form.addRow("Difference", self.diff_mode)
+        layout.addWidget(compare_box)
+        layout.addStretch(1)
+
+        self._follow_params(state.params)
+        self.modality.currentIndexChanged.connect(
+            lambda _i: state.set_params(modality=self.modality.currentData())
+        )
+        self.device.currentIndexChanged.connect(
+            lambda _i: state.set_params(device=self.device.currentData())
+        )
+        self.model_button.clicked.connect(self.choose_model)
+        self.model_reset.clicked.connect(lambda: state.set_params(model_path=None))
+        self.real_input.toggled.connect(lambda on: state.set_params(real_input=bool(on)))
+        self.noise.currentIndexChanged.connect(self._on_noise)
+        self.level_slider.valueChanged.connect(self._on_slider)
+        self.level_spin.valueChanged.connect(lambda v: state.set_params(level=float(v)))
+        self.seed.valueChanged.connect(lambda v: state.set_params(seed=int(v)))
+        self.new_noise.clicked.connect(self.next_seed)
+        self.baseline.currentIndexChanged.connect(
+            lambda _i: state.set_params(baseline=self.baseline.currentData())
+        )
+        self.diff_mode.currentIndexChanged.connect(
+            lambda _i: state.set_diff_mode(self.diff_mode.currentData())
+        )
+        state.paramsChanged.connect(self._follow_params)
+        state.diffModeChanged.connect(lambda mode: self._select(self.diff_mode, mode))
+        state.resultChanged.connect(self._on_result)
+
+    # -- edits -> state -------------------------------------------------------------------
+    def _noise_model(self, name: str | None = None):
+        return self.noise_models[name or self.state.params.noise]
+
+    def _on_noise(self, _index: int) -> None:
+        name = self.noise.currentData()
+        modality = self.state.params.modality
+        self.state.set_params(noise=name, level=self._noise_model(name).default_level(modality))
+
+    def _on_slider(self, position: int) -> None:
+        model = self._noise_model()
+        level = slider_to_level(position, model.min_level, model.max_level, model.log_scale)
+        self.state.set_params(level=level)
+
+    def set_level_position(self, position: int) -> None:
+        """Move the level slider (as a user would)."""
+        self.level_slider.setValue(position)
+
+    def next_seed(self) -> None:
+        """Draw new noise: the next seed."""
+        self.state.set_params(seed=(self.state.params.seed + 1) % (2**31 - 1))
+
+    def choose_model(self) -> None:
+        """Pick a model file with a dialog."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a model file", "", "Denoscope models (*.safetensors);;All files (*)"
+        )
+        if path:
+            self.state.set_params(model_path=Path(path))
+
+    # -- state -> widgets -----------------------------------------------------------------
+    @staticmethod
+    def _select(combo: QComboBox, data) -> None:
+        index = combo.findData(data)
+        if index >= 0 and index != combo.currentIndex():
+            with QSignalBlocker(combo):
+                combo.setCurrentIndex(index)
+
+    def _follow_params(self, params: Params) -> None:
+        self._select(self.modality, params.modality)
+        self._select(self.device, params.device)
+        self._select(self.noise, params.noise)
+        self._select(self.baseline, params.baseline)
+        model = self._noise_model(params.noise)
+        with QSignalBlocker(self.level_slider), QSignalBlocker(self.level_spin):
+            self.level_spin.setRange(model.min_level, model.max_level)
+            self.level_spin.setSingleStep(max((model.max_level - model.min_level) / 100, 1e-4))
+            self.level_spin.setValue(params.level)
+            self.level_slider.setValue(
+                level_to_slider(params.level, model.min_level, model.max_level, model.log_scale)
+            )
+        fixed = model.is_fixed or params.real_input
+        self.level_slider.setEnabled(not fixed)
+        self.level_spin.setEnabled(not fixed)
+        self.noise.setEnabled(not params.real_input)
+        self.seed.setEnabled(not params.real_input)
+        self.new_noise.setEnabled(not params.real_input)
+        self.level_unit.setText(model.unit)
+        with QSignalBlocker(self.seed):
+            self.seed.setValue(params.seed)
+        with QSignalBlocker(self.real_input):
+            self.real_input.setChecked(params.real_input)
+        self.model_label.setText(
+            "shipped" if params.model_path is None else Path(params.model_path).name
+        )
+
+    def _on_result(self, result) -> None:
+        if result is None:
+            return
+        if result.device is None:
+            self.device_used.setText("no model")
+        else:
+            note = f" ({result.device_note})" if result.device_note else ""
+            self.device_used.setText(f"using {result.device}{note}")
+        if result.model_name:
+            self.model_label.setText(result.model_name)

@@ -1,0 +1,99 @@
+"""PSNR and SSIM across the slices of a series, with the shown slice marked.
+
+Filled by the controller's series worker; clicking on a plot shows that slice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from denoscope.app.state import ViewerState
+
+_PENS = {"noisy": pg.mkPen("#d08770", width=1.5), "denoised": pg.mkPen("#88c0d0", width=1.5)}
+
+
+class SlicePlot(QWidget):
+    """Per-slice PSNR (top) and SSIM (bottom) of a :class:`ViewerState`'s series.
+
+    Parameters
+    ----------
+    state : ViewerState
+        Follows ``seriesMetricsChanged`` and ``sliceChanged``.
+    """
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("#14171a")
+        self.status = QLabel("Open a series to see PSNR and SSIM across its slices.")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.status)
+        layout.addWidget(self.graphics, 1)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.markers: dict[str, pg.InfiniteLine] = {}
+        for row, (metric, label) in enumerate((("psnr", "PSNR (dB)"), ("ssim", "SSIM"))):
+            plot = self.graphics.addPlot(row=row, col=0)
+            plot.setLabel("left", label)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            if row == 0:
+                plot.addLegend(offset=(-5, 5))
+            for name, pen in _PENS.items():
+                self.curves[(metric, name)] = plot.plot([], [], pen=pen, name=name)
+            marker = pg.InfiniteLine(angle=90, pen=pg.mkPen("#ebcb8b", width=1))
+            plot.addItem(marker)
+            plot.scene().sigMouseClicked.connect(self._on_click)
+            self.plots[metric], self.markers[metric] = plot, marker
+        self.plots["ssim"].setXLink(self.plots["psnr"])
+        self.plots["ssim"].setLabel("bottom", "slice")
+        state.seriesMetricsChanged.connect(self._on_metrics)
+        state.sliceChanged.connect(self._on_slice)
+        state.studyChanged.connect(self._on_study)
+        state.progressChanged.connect(self._on_progress)
+
+    def _on_study(self, loaded) -> None:
+        for curve in self.curves.values():
+            curve.setData([], [])
+        n = 0 if loaded is None else int(loaded.study.frames.shape[0])
+        self.status.setText(
+            "Single image: no per-slice plot." if n == 1 else f"{n} slices: computing…"
+        )
+        self._on_slice(self.state.slice_index)
+
+    def _on_progress(self, task: str, done: int, total: int) -> None:
+        if task == "series" and total:
+            self.status.setText(f"Per-slice metrics: {done}/{total} slices")
+
+    def _on_metrics(self, metrics) -> None:
+        if metrics is None:
+            return
+        for (metric, name), curve in self.curves.items():
+            values = getattr(metrics, metric).get(name)
+            if values is None:
+                curve.setData([], [])
+                continue
+            x = np.arange(values.shape[0])
+            finite = np.isfinite(values)
+            curve.setData(x[finite], values[finite])
+        self.status.setText(f"PSNR and SSIM of {len(metrics.psnr['noisy'])} slices vs truth")
+
+    def _on_slice(self, index: int) -> None:
+        for marker in self.markers.values():
+            marker.setValue(index)
+
+    def _on_click(self, event) -> None:
+        for plot in self.plots.values():
+            if plot.sceneBoundingRect().contains(event.scenePos()):
+                x = plot.vb.mapSceneToView(event.scenePos()).x()
+                self.state.set_slice(round(x))
+                return
+
+    def curve_data(self, metric: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The plotted (x, y) of one curve."""
+        x, y = self.curves[(metric, name)].getData()
+        return (np.asarray([]) if x is None else x), (np.asarray([]) if y is None else y)
