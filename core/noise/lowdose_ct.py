@@ -46,6 +46,7 @@ are used as a margin for the texture at the edge of the field, for about
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -77,6 +78,7 @@ LOWDOSE_RANGE = (0.001, 1.0)
 
 _SINOGRAMS: OrderedDict[bytes, NDArray[np.float64]] = OrderedDict()
 _SINOGRAM_CACHE_SIZE = 4
+_SINOGRAM_LOCK = threading.Lock()  # the viewer may simulate from worker threads
 
 
 @lru_cache(maxsize=8)
@@ -115,13 +117,16 @@ def _cached_line_integrals(
     key = hashlib.blake2b(mu.tobytes(), digest_size=16)
     key.update(np.asarray([pixel_mm, len(theta), *mu.shape], dtype=np.float64).tobytes())
     digest = key.digest()
-    if digest in _SINOGRAMS:
-        _SINOGRAMS.move_to_end(digest)
-        return _SINOGRAMS[digest]
+    with _SINOGRAM_LOCK:
+        if digest in _SINOGRAMS:
+            _SINOGRAMS.move_to_end(digest)
+            return _SINOGRAMS[digest]
     sinogram = _line_integrals(mu, theta, pixel_mm)
-    _SINOGRAMS[digest] = sinogram
-    while len(_SINOGRAMS) > _SINOGRAM_CACHE_SIZE:
-        _SINOGRAMS.popitem(last=False)
+    sinogram.setflags(write=False)
+    with _SINOGRAM_LOCK:
+        _SINOGRAMS[digest] = sinogram
+        while len(_SINOGRAMS) > _SINOGRAM_CACHE_SIZE:
+            _SINOGRAMS.popitem(last=False)
     return sinogram
 
 
