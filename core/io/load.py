@@ -27,6 +27,7 @@ from denoscope.core.io.metadata import tag_rows
 from denoscope.core.io.pixels import ensure_finite, robust_window
 from denoscope.core.io.png import is_png, load_png_study, png_files
 from denoscope.core.io.study import MultipleSeriesError, SeriesInfo, Study
+from denoscope.core.io.tiff import is_tiff, load_tiff_study
 
 
 def _existing(path: str | Path) -> Path:
@@ -78,6 +79,14 @@ def list_series(path: str | Path) -> list[SeriesInfo]:
     if path.is_file():
         if is_png(path):
             return [_png_info([path], path)]
+        if is_tiff(path):
+            study = load_tiff_study(path)
+            rows, columns = study.shape
+            return [
+                SeriesInfo(
+                    None, None, "unknown", path.name, 1, study.n_frames, rows, columns, (path,)
+                )
+            ]
         ds = read_dataset(path, stop_before_pixels=True)
         if is_dicomdir(ds):
             return list_series(path.parent)
@@ -122,7 +131,7 @@ def load_study(
     Parameters
     ----------
     path : str or Path
-        A DICOM file (single- or multi-frame), a DICOMDIR, a PNG file, a folder
+        A DICOM file (single- or multi-frame), a DICOMDIR, a PNG or TIFF file, a folder
         of DICOM files (searched recursively) or a folder of PNG files (a stack,
         in natural name order). Files are only ever opened for reading.
     series_uid : str, optional
@@ -150,6 +159,8 @@ def load_study(
     if path.is_file():
         if is_png(path):
             return load_png_study([path], source=path, max_bytes=max_bytes)
+        if is_tiff(path):
+            return load_tiff_study(path, max_bytes=max_bytes)
         header = read_dataset(path, stop_before_pixels=True)
         if is_dicomdir(header):
             return load_study(path.parent, series_uid=series_uid, max_bytes=max_bytes)

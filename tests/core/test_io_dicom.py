@@ -9,6 +9,7 @@ from pydicom.pixels import apply_modality_lut
 
 from denoscope.core.errors import StudyLoadError, UnsupportedStudyError
 from denoscope.core.io import Study, list_series, load_study
+from denoscope.core.io.pixels import modality_family
 from tests.core.io_helpers import sample_file
 
 
@@ -130,3 +131,48 @@ def test_file_is_not_modified() -> None:
     load_study(path)
     assert path.read_bytes() == before
     assert path.stat().st_mtime_ns == stat.st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    ("dicom", "family"),
+    [
+        ("MR", "mri"),
+        ("CT", "ct"),
+        ("CR", "xray"),
+        ("DX", "xray"),
+        ("DR", "xray"),
+        ("RG", "xray"),
+        ("MG", "xray"),
+        ("PX", "xray"),
+        ("US", "unknown"),
+        ("PT", "unknown"),
+        (None, "unknown"),
+        ("mr ", "mri"),
+    ],
+)
+def test_modality_family(dicom, family) -> None:
+    assert modality_family(dicom) == family
+
+
+def test_first_window_value_when_several(tmp_path) -> None:
+    ds = pydicom.dcmread(sample_file("CT_small.dcm"))
+    ds.WindowCenter = [40, 400]
+    ds.WindowWidth = [400, 2000]
+    ds.save_as(tmp_path / "w.dcm")
+    assert load_study(tmp_path / "w.dcm").window == (40.0, 400.0)
+
+
+def test_percentile_window_without_tags(tmp_path) -> None:
+    ds = pydicom.dcmread(sample_file("CT_small.dcm"))
+    assert "WindowCenter" not in ds
+    ds.save_as(tmp_path / "w.dcm")
+    study = load_study(tmp_path / "w.dcm")
+    low, high = np.percentile(study.frames, [1, 99])
+    assert study.window == pytest.approx(((low + high) / 2, high - low))
+
+
+def test_nested_sequence_rows() -> None:
+    study = load_study(sample_file("eCT_Supplemental.dcm"))
+    nested = [row for row in study.metadata if "[0]." in row.tag]
+    assert nested
+    assert any(row.keyword == "RescaleIntercept" for row in nested)

@@ -21,6 +21,15 @@ FUZZ = settings(
 )
 
 
+def _tiff_bytes() -> bytes:
+    import tifffile
+
+    buffer = io.BytesIO()
+    stack = np.random.default_rng(5).integers(0, 4096, size=(2, 16, 12)).astype(np.uint16)
+    tifffile.imwrite(buffer, stack, photometric="minisblack")
+    return buffer.getvalue()
+
+
 def _png_bytes() -> bytes:
     from PIL import Image
 
@@ -32,6 +41,7 @@ def _png_bytes() -> bytes:
 
 DICOM = sample_file("MR_small.dcm").read_bytes()
 PNG = _png_bytes()
+TIFF = _tiff_bytes()
 # 16-bit RGB goes through the pypng decoder rather than Pillow.
 PNG16_RGB = png16_bytes(
     np.random.default_rng(4).integers(0, 65536, size=(12, 10, 3)).astype(np.uint16), color_type=2
@@ -77,6 +87,16 @@ def test_corrupted_dicom(tmp_path_factory, changes, cut) -> None:
 def test_corrupted_png(tmp_path_factory, source, changes, cut) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "image.png"
     path.write_bytes(_corrupt(source, changes, cut))
+    _check(path)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@settings(FUZZ, max_examples=100)
+@given(changes=edits, cut=st.none() | st.floats(0, 1))
+def test_corrupted_tiff(tmp_path_factory, changes, cut) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "image.tif"
+    path.write_bytes(_corrupt(TIFF, changes, cut))
     _check(path)
 
 

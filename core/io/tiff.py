@@ -1,0 +1,89 @@
+"""TIFF studies (an extra): single or multi-page greyscale or colour TIFF via tifffile.
+
+The first image series of the file is read; every axis before the image plane
+(pages, Z, T, C...) becomes the frame axis. Colour samples (a trailing ``S``
+axis of 3 or 4) are reduced to luminance by the BT.601 rule of
+:mod:`denoscope.core.io.pixels`. Values keep their stored scale; the modality
+is ``"unknown"``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from denoscope.core.errors import StudyLoadError
+from denoscope.core.io.dicom_file import reading
+from denoscope.core.io.limits import check_declared_size
+from denoscope.core.io.pixels import ensure_finite, luminance, robust_window
+from denoscope.core.io.study import Study
+
+TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+def is_tiff(path: Path) -> bool:
+    """Return True when the file starts with a TIFF or BigTIFF signature."""
+    try:
+        with open(path, "rb") as fp:
+            return fp.read(4) in TIFF_SIGNATURES
+    except OSError:
+        return False
+
+
+def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
+    """Load a TIFF file into a :class:`Study` (see the module docstring).
+
+    Raises
+    ------
+    StudyLoadError
+        Unreadable file, no image, or an unsupported layout.
+    StudyTooLargeError
+        Declared size over the memory limit (checked before decoding).
+    """
+    import tifffile
+
+    with reading(path, "the TIFF image"), tifffile.TiffFile(path) as tif:
+        if not tif.series:
+            raise StudyLoadError("no image in this TIFF file", path=path)
+        series = tif.series[0]
+        shape, axes = tuple(int(n) for n in series.shape), str(series.axes)
+        sample_axis = axes.find("S")
+        samples = shape[sample_axis] if sample_axis >= 0 else 1
+        plane = tuple(n for i, n in enumerate(shape) if i != sample_axis)
+        if len(plane) < 2 or min(plane) < 1:
+            raise StudyLoadError(
+                "unsupported TIFF layout", path=path, got=f"axes {axes}, shape {shape}"
+            )
+        rows, columns = plane[-2], plane[-1]
+        frames = int(np.prod(plane[:-2], dtype=np.int64)) if len(plane) > 2 else 1
+        check_declared_size(
+            path,
+            rows=rows,
+            columns=columns,
+            frames=frames,
+            samples=samples,
+            bytes_per_sample=np.dtype(series.dtype).itemsize + 8,
+            max_bytes=max_bytes,
+        )
+        data = np.asarray(series.asarray())
+    if sample_axis >= 0:
+        data = np.moveaxis(data, sample_axis, -1)
+    if sample_axis >= 0:
+        values = luminance(data.reshape(frames, rows, columns, samples))
+    else:
+        values = data.reshape(frames, rows, columns).astype(np.float64)
+    stack = ensure_finite(values, path)
+    return Study(
+        frames=stack,
+        modality="unknown",
+        dicom_modality=None,
+        window=robust_window(stack),
+        pixel_spacing=None,
+        metadata=[],
+        source=path,
+        series_uid=None,
+        description=path.name,
+        transfer_syntax=None,
+        is_dicom=False,
+    )
