@@ -436,12 +436,12 @@ def _window_tags(ds: Any) -> tuple[float, float] | None:
 
 def pixel_spacing(ds: Any) -> tuple[float, float] | None:
     """Return (row, col) spacing in mm: PixelSpacing, per-frame, else ImagerPixelSpacing."""
-    from denoscope.core.io.multiframe import _finite
+    from denoscope.core.io.multiframe import finite_values
 
     for values in (
-        _finite(ds.get("PixelSpacing")),
+        finite_values(ds.get("PixelSpacing")),
         frame_spacing(ds, 0),
-        _finite(ds.get("ImagerPixelSpacing")),
+        finite_values(ds.get("ImagerPixelSpacing")),
     ):
         if values is not None and len(values) >= 2 and values[0] > 0 and values[1] > 0:
             return float(values[0]), float(values[1])

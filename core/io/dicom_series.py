@@ -17,7 +17,7 @@ import numpy as np
 
 from denoscope.core.errors import DenoscopeError
 from denoscope.core.io.dicom_file import read_dataset
-from denoscope.core.io.multiframe import _finite, frame_geometry
+from denoscope.core.io.multiframe import finite_values, frame_geometry
 from denoscope.core.io.pixels import modality_family
 from denoscope.core.io.png import natural_key
 from denoscope.core.io.study import SeriesInfo
@@ -92,8 +92,8 @@ def group_series(headers: list[Header]) -> dict[str | None, list[Header]]:
 
 def _geometry(header: Header) -> tuple[list[float] | None, list[float] | None]:
     """Return (position, orientation) of a file's first frame."""
-    pos = _finite(header.ds.get("ImagePositionPatient"))
-    ori = _finite(header.ds.get("ImageOrientationPatient"))
+    pos = finite_values(header.ds.get("ImagePositionPatient"))
+    ori = finite_values(header.ds.get("ImageOrientationPatient"))
     if pos is None or ori is None:
         fpos, fori = frame_geometry(header.ds, 0)
         pos, ori = pos or fpos, ori or fori

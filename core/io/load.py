@@ -91,9 +91,8 @@ def list_series(path: str | Path) -> list[SeriesInfo]:
         if is_dicomdir(ds):
             return list_series(path.parent)
         with reading(path, "the DICOM header"):
-            geometry = declared_geometry(ds, path, require_pixels=False)
-            info = series_info(str(ds.get("SeriesInstanceUID", "")) or None, [Header(path, ds)])
-        return [info] if geometry else []
+            declared_geometry(ds, path, require_pixels=False)
+            return [series_info(str(ds.get("SeriesInstanceUID", "")) or None, [Header(path, ds)])]
     series = _folder_series(path)
     if series:
         with reading(path, "the DICOM headers"):

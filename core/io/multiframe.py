@@ -48,8 +48,8 @@ def has_functional_groups(ds: Any) -> bool:
     )
 
 
-def _finite(values: Any) -> list[float] | None:
-    """Return values as a list of finite floats, or None."""
+def finite_values(values: Any) -> list[float] | None:
+    """Return a (possibly multi-valued) element value as a list of finite floats, or None."""
     if values is None:
         return None
     try:
@@ -65,7 +65,7 @@ def _finite(values: Any) -> list[float] | None:
 
 def first_float(value: Any) -> float | None:
     """Return the first value of a (possibly multi-valued) numeric element, if finite."""
-    values = _finite(value)
+    values = finite_values(value)
     return None if values is None else values[0]
 
 
@@ -108,13 +108,13 @@ def frame_window(ds: Any, frame: int = 0) -> tuple[float, float] | None:
 def frame_spacing(ds: Any, frame: int = 0) -> list[float] | None:
     """Return the frame's *Pixel Measures* PixelSpacing (row, col), if valid."""
     item = functional_item(ds, frame, "PixelMeasuresSequence")
-    return None if item is None else _finite(item.get("PixelSpacing"))
+    return None if item is None else finite_values(item.get("PixelSpacing"))
 
 
 def frame_geometry(ds: Any, frame: int = 0) -> tuple[list[float] | None, list[float] | None]:
     """Return (ImagePositionPatient, ImageOrientationPatient) of a frame, either may be None."""
     position = functional_item(ds, frame, "PlanePositionSequence")
     orientation = functional_item(ds, frame, "PlaneOrientationSequence")
-    pos = None if position is None else _finite(position.get("ImagePositionPatient"))
-    ori = None if orientation is None else _finite(orientation.get("ImageOrientationPatient"))
+    pos = None if position is None else finite_values(position.get("ImagePositionPatient"))
+    ori = None if orientation is None else finite_values(orientation.get("ImageOrientationPatient"))
     return pos, ori

@@ -23,12 +23,17 @@ TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 
 
 def is_tiff(path: Path) -> bool:
-    """Return True when the file starts with a TIFF or BigTIFF signature."""
+    """Return True when the file starts with a TIFF or BigTIFF signature and is not DICOM.
+
+    A DICOM preamble may itself hold a TIFF header (dual-personality files), so
+    a ``DICM`` prefix at byte 128 wins.
+    """
     try:
         with open(path, "rb") as fp:
-            return fp.read(4) in TIFF_SIGNATURES
+            head = fp.read(132)
     except OSError:
         return False
+    return head[:4] in TIFF_SIGNATURES and head[128:132] != b"DICM"
 
 
 def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:

@@ -49,3 +49,11 @@ def test_nan_and_limits_and_truncation(tmp_path) -> None:
     (tmp_path / "cut.tif").write_bytes(data[:50])
     with pytest.raises(StudyLoadError, match="TIFF"):
         load_study(tmp_path / "cut.tif")
+
+
+def test_dicom_with_tiff_preamble_is_dicom() -> None:
+    from tests.core.io_helpers import sample_file
+
+    path = sample_file("CT_small.dcm")
+    assert path.read_bytes()[:4] in (b"II*\x00", b"MM\x00*")
+    assert load_study(path).is_dicom
