@@ -114,8 +114,10 @@ def _images() -> tuple[np.ndarray, np.ndarray]:
     return noisy512, noisy128
 
 
-def _time(fn: Callable[[], Any], repeats: int, cuda: bool) -> tuple[float, float]:
-    """Return (median ms, peak memory MB) of ``fn`` after one warm-up call."""
+def _time(
+    fn: Callable[[], Any], repeats: int, cuda: bool, *, warm_up: bool = True
+) -> tuple[float, float]:
+    """Return (median ms, peak memory MB) of ``fn``, after one untimed warm-up call."""
     import torch
 
     _release_freed_memory()
@@ -125,7 +127,8 @@ def _time(fn: Callable[[], Any], repeats: int, cuda: bool) -> tuple[float, float
         base = torch.cuda.memory_allocated()
     times = []
     with _PeakRSS() as rss:
-        fn()  # warm-up: not timed, but its memory counts (first-call allocations)
+        if warm_up:  # not timed, but its memory counts (first-call allocations)
+            fn()
         for _ in range(repeats):
             t0 = time.perf_counter()
             fn()
@@ -219,12 +222,19 @@ def run(args: argparse.Namespace) -> int:
             print("BM3D: not installed (pip install 'denoscope[bench]'); skipped")
     for name in peers:
         baseline = BASELINES[name]
-        repeats = 1 if name == "bm3d" else args.repeats
+        slow = name == "bm3d"  # ~15 s per 512² run: one run, no warm-up
+        repeats = 1 if slow else args.repeats
         ms512, mem512 = _time(
-            lambda b=baseline: b.apply(noisy512, level=NOISE_SIGMA), repeats, False
+            lambda b=baseline: b.apply(noisy512, level=NOISE_SIGMA),
+            repeats,
+            False,
+            warm_up=not slow,
         )
         ms128, mem128 = _time(
-            lambda b=baseline: b.apply(noisy128, level=NOISE_SIGMA), repeats, False
+            lambda b=baseline: b.apply(noisy128, level=NOISE_SIGMA),
+            repeats,
+            False,
+            warm_up=not slow,
         )
         rows.append(
             {

@@ -23,8 +23,10 @@ class CAE(Denoiser):
     """
 
     stride_multiple = 4
-    #: Measured by back-propagating one output pixel: it sees 22 x 22 input pixels.
-    receptive_field = 22
+    #: Bound on the input window one output pixel sees: reach 16 px to each side
+    #: (convs at scales 1, 2, 4, 2, 1 plus the alignment of pools and upsamplings;
+    #: back-propagation measures 11).
+    receptive_field = 33
 
     def __init__(self, config: CAEConfig | None = None) -> None:
         config = config or CAEConfig()

@@ -35,6 +35,21 @@ def _convs(cin: int, cout: int, n: int) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def _reach(levels: int, n: int, bottleneck: int) -> int:
+    """Upper bound of how far (full-resolution pixels) an output pixel sees to one side.
+
+    A 3x3 conv at scale ``s`` adds ``s``; a resampling step (unshuffle, stride-2
+    conv, transposed conv, shuffle) adds its finer scale for grid alignment.
+    """
+    reach = 1 + 2 + 2 * n  # unshuffle, head conv and level-1 convs (scale 2)
+    for k in range(2, levels + 1):
+        reach += 2**k + n * 2**k  # stride-2 conv from scale 2^(k-1), convs at 2^k
+    reach += bottleneck * 2**levels
+    for k in range(levels - 1, 0, -1):
+        reach += 2**k + n * 2**k  # transposed conv to scale 2^k, convs there
+    return reach + 2 + 1  # tail conv at scale 2, shuffle
+
+
 class ResCAE(Denoiser):
     """Residual autoencoder with symmetric skips, predicting the noise.
 
@@ -52,16 +67,7 @@ class ResCAE(Denoiser):
         levels = len(widths)
         self.stride_multiple = 2**levels
         self.noise_level_input = config.noise_level_input
-        # Receptive field (pixels at full resolution), counted along one axis:
-        # 3x3 conv at scale s adds 2 * s; a stride-2 conv at output scale s adds 2 * s / 2 ...
-        rf = 2  # the 2x2 unshuffle
-        for k in range(levels):
-            s = 2 ** (k + 1)
-            rf += (1 + n) * 2 * s if k == 0 else (2 * s // 2) + n * 2 * s
-        rf += config.bottleneck_convs * 2 * 2**levels
-        for k in range(levels - 1):
-            rf += n * 2 * 2 ** (k + 1)
-        self.receptive_field = rf + 2 * 2  # output conv at scale 2
+        self.receptive_field = 2 * _reach(levels, n, config.bottleneck_convs) + 1
         cin = 8 if config.noise_level_input else 4
         self.unshuffle = nn.PixelUnshuffle(2)
         self.shuffle = nn.PixelShuffle(2)

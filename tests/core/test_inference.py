@@ -143,16 +143,16 @@ def test_cuda_out_of_memory_halves_the_tile_then_uses_the_cpu(monkeypatch, camer
     monkeypatch.setattr(type(model), "forward", forward)
     monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
     # No GPU here: the fake out-of-memory errors come from the CPU run.
-    result = denoise(camera[:300, :300], model, device="cpu", tile=256, overlap=8)
-    assert result.image.shape == (300, 300)
-    # 128 is the last halving that still holds two halos (48 px each) and the blend.
+    result = denoise(camera[:500, :380], model, device="cpu", tile=384, overlap=8)
+    assert result.image.shape == (500, 380)
+    # 192 is the last halving that still holds two halos (64 px each) and the blend.
     assert result.note == (
-        "CUDA ran out of memory; tile reduced to 128; "
+        "CUDA ran out of memory; tile reduced to 192; "
         "CUDA ran out of memory even with small tiles; ran on the CPU"
     )
     assert result.device == "cpu"
-    assert tiles_seen[:3] == [(256, 256), (128, 128), (256, 256)]
-    untouched = denoise(camera[:300, :300], _model("res-cae"), device="cpu", tile=256, overlap=8)
+    assert tiles_seen[:3] == [(384, 384), (192, 192), (384, 384)]
+    untouched = denoise(camera[:500, :380], _model("res-cae"), device="cpu", tile=384, overlap=8)
     assert np.abs(result.image - untouched.image).max() <= TILING_TOLERANCE
 
 
@@ -171,3 +171,49 @@ def test_bad_inputs_are_rejected():
         denoise(np.zeros(5, np.float32), _model("cae"), device="cpu")
     with pytest.raises(ParameterError):
         denoise(np.zeros((0, 4), np.float32), _model("cae"), device="cpu")
+
+
+def _measured_reach(model, size: int = 192) -> int:
+    """How far (pixels, to one side) the centre output pixel sees, by back-propagation.
+
+    Weights are set positive and small (no dead ReLU, no clamp saturation) so the
+    gradient is non-zero exactly on the network's structural receptive field.
+    """
+    model = model.double().eval()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if p.ndim > 1:
+                p.fill_(0.5 / (p.shape[0] * 4 if name.startswith("up") else p[0].numel()))
+            else:
+                p.fill_(1.0 if name.endswith("weight") else 0.0)
+    x = torch.full((1, 1, size, size), 0.9, dtype=torch.float64, requires_grad=True)
+    model(x)[0, 0, size // 2, size // 2].backward()
+    support = torch.nonzero(x.grad[0, 0].abs().sum(1)).flatten()
+    return max(size // 2 - int(support.min()), int(support.max()) - size // 2)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"arch": "cae", "channels": (4, 8)},
+        {"arch": "res-cae", "widths": (4, 6, 8)},
+        {"arch": "res-cae", "widths": (4,), "bottleneck_convs": 1},
+        {"arch": "res-cae", "widths": (4, 6), "convs_per_level": 2, "bottleneck_convs": 3},
+        {"arch": "dncnn", "depth": 6, "width": 4},
+    ],
+)
+def test_declared_receptive_field_covers_the_measured_one(config):
+    # The tiling halo is half the declared receptive field: it must not be too small.
+    model = build_model(config)
+    reach = _measured_reach(model)
+    assert 0 < reach <= model.receptive_field // 2
+
+
+def test_noise_level_input_model_tiles_consistently(camera):
+    torch.manual_seed(0)
+    model = build_model({"arch": "res-cae", "widths": (8, 12), "noise_level_input": True})
+    whole = denoise(camera, model, device="cpu", tile=1024)
+    tiled = denoise(camera, model, device="cpu", tile=128, overlap=16)
+    assert np.abs(whole.image - tiled.image).max() <= TILING_TOLERANCE
+    given = denoise(camera, model, device="cpu", noise_level=0.3).image
+    assert not np.allclose(given, whole.image)
