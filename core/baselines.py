@@ -11,6 +11,10 @@ median 3x3 25.7 dB). ``level == 0`` returns the image unchanged.
 The second report's set is median, Gaussian, average (box) and bilateral; NL-means,
 total variation, wavelet (BayesShrink) and BM3D (only when the optional,
 non-commercial ``bm3d`` package imports) are stronger classical peers.
+
+NL-means uses h = 0.6σ rather than the 0.8σ often quoted for fast mode: on
+``camera`` at σ = 0.03, 0.05, 0.1 and 0.2 it was better by 0.1-0.5 dB PSNR and
+0.004-0.018 SSIM (28.99 dB / 0.764 against 28.79 dB / 0.760 at σ = 0.1).
 """
 
 from __future__ import annotations
@@ -85,7 +89,7 @@ def _nlmeans(image: NDArray[np.float64], level: float) -> NDArray[np.float64]:
 
     return denoise_nl_means(
         image,
-        h=0.8 * level,
+        h=0.6 * level,
         sigma=level,
         patch_size=5,
         patch_distance=6,
@@ -194,7 +198,7 @@ _ENTRIES = [
     Baseline(
         "nlmeans",
         "Non-local means",
-        "scikit-image fast NL-means, σ-aware: h = 0.8σ, sigma = σ, patch 5, distance 6.",
+        "scikit-image fast NL-means, σ-aware: h = 0.6σ, sigma = σ, patch 5, distance 6.",
         _nlmeans,
     ),
     Baseline("tv", "Total variation", "Chambolle total variation with weight = σ.", _tv),
