@@ -1,0 +1,178 @@
+"""Evaluation outputs: markdown table, per-image CSV, JSON and a per-image metric plot."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from denoscope.core.evaluation.run import METRICS, REPORT1_TABLE, EvaluationResult
+
+LABELS = {
+    "noisy": "noisy input",
+    "model": "model",
+    "median": "median",
+    "gaussian": "Gaussian filter",
+    "average": "average",
+    "bilateral": "bilateral",
+    "tv": "TV (Chambolle)",
+    "wavelet": "wavelet",
+    "nlmeans": "NL-means",
+    "bm3d": "BM3D",
+}
+
+
+def _fmt(value: float | None, digits: int) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def markdown_table(result: EvaluationResult, *, title: str | None = None) -> str:
+    """Return the mean metrics as markdown, one table per noise setting."""
+    lines = [f"## {title}", ""] if title else []
+    info = result.info
+    lines.append(
+        f"Model `{Path(result.model).name}` ({info.get('model_card', '')}); {info.get('images')} images"
+        + (f", centre crop {info['crop']} px" if info.get("crop") else "")
+        + ("; first report's protocol (128 x 128 resize)" if info.get("report1_protocol") else "")
+        + f"; baselines given the {info.get('baseline_sigma')} noise sigma; noise seed {info.get('seed')}."
+    )
+    lines.append("")
+    for setting, methods in result.means().items():
+        lines += [f"### {setting}", ""]
+        lines.append("| method | PSNR (dB) | SSIM | MAE | GMSD (edges) | LPIPS | s / image |")
+        lines.append("|---|---|---|---|---|---|---|")
+        for method, m in methods.items():
+            lines.append(
+                f"| {LABELS.get(method, method)} | {_fmt(m['psnr'], 2)} | {_fmt(m['ssim'], 4)} | "
+                f"{_fmt(m['mae'], 4)} | {_fmt(m['gmsd'], 4)} | {_fmt(m['lpips'], 3)} | "
+                f"{_fmt(m['seconds'], 3)} |"
+            )
+        if info.get("report1_protocol"):
+            r = REPORT1_TABLE
+            lines.append(
+                f"| first report (published, its data) | {r['psnr']:.2f} | {r['ssim']:.3f} | "
+                f"{r['mae']:.4f} | – | {r['lpips']:.3f} | – |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_csv(result: EvaluationResult, path: str | Path) -> None:
+    """One row per (image, setting, method)."""
+    with Path(path).open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["image", "setting", "method", *METRICS, "seconds", "sigma"])
+        for r in result.rows:
+            writer.writerow(
+                [
+                    r.image_id,
+                    r.setting,
+                    r.method,
+                    *[r.metrics[m] for m in METRICS],
+                    r.seconds,
+                    r.sigma,
+                ]
+            )
+
+
+def write_json(result: EvaluationResult, path: str | Path) -> None:
+    """Write :meth:`EvaluationResult.as_json`."""
+    Path(path).write_text(json.dumps(result.as_json(), indent=1) + "\n")
+
+
+_COLOURS = [
+    (120, 120, 120),
+    (214, 39, 40),
+    (31, 119, 180),
+    (44, 160, 44),
+    (255, 127, 14),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (188, 189, 34),
+    (23, 190, 207),
+]
+
+
+def plot_per_image(
+    result: EvaluationResult,
+    path: str | Path,
+    *,
+    setting: str | None = None,
+    metrics: tuple[str, ...] = ("psnr", "ssim"),
+    size: tuple[int, int] = (900, 620),
+) -> None:
+    """Plot each metric against test-image index, one line per method (the first report's figure).
+
+    Parameters
+    ----------
+    result : EvaluationResult
+        The evaluation.
+    path : str or Path
+        PNG to write.
+    setting : str, optional
+        Which noise setting (default: the first).
+    metrics : tuple of str, optional
+        One panel per metric.
+    size : tuple of int, optional
+        (width, height) in pixels.
+    """
+    setting = setting or result.settings[0]
+    width, height = size
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default()
+    draw.text((70, 8), f"Evaluation metrics over test images ({setting})", fill="black", font=font)
+    panel_h = (height - 60) // len(metrics)
+    images = list(dict.fromkeys(r.image_id for r in result.rows if r.setting == setting))
+    for p, metric in enumerate(metrics):
+        top, bottom = 30 + p * panel_h + 10, 30 + (p + 1) * panel_h - 25
+        left, right = 70, width - 160
+        draw.rectangle([left, top, right, bottom], outline="black")
+        draw.text((8, (top + bottom) // 2), metric.upper(), fill="black", font=font)
+        series = {}
+        for method in result.methods:
+            vals = {
+                r.image_id: r.metrics[metric]
+                for r in result.rows
+                if r.setting == setting and r.method == method
+            }
+            series[method] = [vals.get(i) for i in images]
+        allv = [v for s in series.values() for v in s if v is not None]
+        if not allv:
+            continue
+        lo, hi = min(allv), max(allv)
+        pad = (hi - lo) * 0.05 or 0.01
+        lo, hi = lo - pad, hi + pad
+        for t in np.linspace(lo, hi, 5):
+            py = bottom - (t - lo) / (hi - lo) * (bottom - top)
+            draw.line([left, py, right, py], fill=(235, 235, 235))
+            draw.text((left - 45, py - 6), f"{t:.3g}", fill="black", font=font)
+        n = max(len(images) - 1, 1)
+        for k, (method, vals) in enumerate(series.items()):
+            colour = _COLOURS[k % len(_COLOURS)]
+            pts = [
+                (left + i / n * (right - left), bottom - (v - lo) / (hi - lo) * (bottom - top))
+                for i, v in enumerate(vals)
+                if v is not None
+            ]
+            if len(pts) > 1:
+                draw.line(pts, fill=colour, width=2 if method == "model" else 1)
+            for px, py in pts:
+                draw.ellipse([px - 2, py - 2, px + 2, py + 2], fill=colour)
+            if p == 0:
+                draw.line(
+                    [right + 15, top + 14 * k + 6, right + 35, top + 14 * k + 6],
+                    fill=colour,
+                    width=3,
+                )
+                draw.text(
+                    (right + 40, top + 14 * k), LABELS.get(method, method), fill="black", font=font
+                )
+        draw.text(
+            ((left + right) // 2 - 30, bottom + 6), "test image index", fill="black", font=font
+        )
+    img.save(path)
