@@ -53,7 +53,7 @@ def estimate_sigma(image01: ArrayLike) -> float:
 
 
 def _odd_size(level: float, per_sigma: float) -> int:
-    """Odd window side growing with σ: 3 up to σ ≈ 1/per_sigma... then 5, 7..."""
+    """Odd window side ``2 * max(1, round(per_sigma * σ)) + 1`` (3, 5, 7... as σ grows)."""
     return int(2 * max(1, round(level * per_sigma)) + 1)
 
 

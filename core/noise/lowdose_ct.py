@@ -162,8 +162,12 @@ def lowdose_ct_noise(
 
     Notes
     -----
-    Measured on a 512x512 slice on a 2-core CPU: about 0.55 s for a new slice
-    and 0.4 s when only the dose or seed changes (the sinogram is cached).
+    Measured on 512x512 slices on this project's 2-core CPU: 0.45-0.55 s for a
+    new slice and 0.3-0.4 s when only the dose or seed changes (the sinogram is
+    cached) on an idle machine; about twice that while other jobs share the two
+    cores. On ``eCT_Supplemental.dcm`` (pydicom-data, 0.39 mm pixels) the noise
+    standard deviation at the centre is about 33 HU at full dose, 66 HU at 0.25
+    and 147 HU at 0.05.
     """
     image = as_image01(image01).astype(np.float64)
     dose = check_level(
