@@ -124,3 +124,12 @@ def test_metric_set_as_dict_order(camera, noisy):
     result = compute_metrics(camera, noisy, data_range=1.0, lpips=False)
     assert list(result.as_dict()) == ["psnr", "ssim", "mse", "mae", "gmsd", "lpips"]
     assert result.data_range == 1.0
+
+
+def test_small_images_skip_lpips_with_a_reason():
+    rng = np.random.default_rng(0)
+    a = rng.random((24, 24))
+    result = compute_metrics(a, np.clip(a + 0.01, 0, 1), data_range=1.0)
+    assert result.lpips is None and "31x31" in result.lpips_note
+    assert result.format("mse") == f"{result.mse:.6f}"
+    assert result.format("psnr") == f"{result.psnr:.2f}"

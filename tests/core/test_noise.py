@@ -125,3 +125,16 @@ def test_xray_electronic_noise_adds_variance():
     # Quantum only: var(-log N / I0) ~ 1 / (I0 exp(-4 x)), divided by 4**2.
     expected = np.sqrt(1.0 / (2000.0 * np.exp(-2.0))) / 4.0
     assert np.std(quiet) == pytest.approx(expected, rel=0.05)
+
+
+def test_pixel_size_reaches_only_models_that_use_it():
+    image = np.full((96, 96), 0.25, dtype=np.float32)  # water in the CT window
+    fine = add_noise(image, "lowdose-ct", 0.2, rng=0, pixel_size_mm=0.5)
+    coarse = add_noise(image, "lowdose-ct", 0.2, rng=0, pixel_size_mm=2.0)
+    assert not np.array_equal(fine, coarse)
+    np.testing.assert_array_equal(
+        add_noise(image, "gaussian", 0.1, rng=0, pixel_size_mm=2.0),
+        add_noise(image, "gaussian", 0.1, rng=0),
+    )
+    with pytest.raises(ParameterError, match="pixel size"):
+        add_noise(image, "lowdose-ct", 0.2, rng=0, pixel_size_mm=0.0)
