@@ -166,9 +166,12 @@ def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Any:
                 expected="a DICOM Part 10 file (or a PNG image)",
                 fix="Open a .dcm file, a folder of them, or a PNG",
             )
-        # Touch the image attributes now so corrupt values fail here, typed.
-        for keyword in ("Rows", "Columns", "SamplesPerPixel", "BitsAllocated", "Modality"):
-            ds.get(keyword)
+        # Convert every element now (pydicom parses values lazily), so a corrupt
+        # value fails here as a typed error rather than later, anywhere.
+        for _ in ds.file_meta if getattr(ds, "file_meta", None) is not None else ():
+            pass
+        for _ in ds.iterall():
+            pass
     notes = [str(w.message) for w in caught]
     truncated = [n for n in notes if any(h in n for h in _TRUNCATION_HINTS)]
     if truncated and not stop_before_pixels and not any(k in ds for k in PIXEL_KEYWORDS):

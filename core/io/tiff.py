@@ -9,6 +9,9 @@ is ``"unknown"``.
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +39,18 @@ def is_tiff(path: Path) -> bool:
     return head[:4] in TIFF_SIGNATURES and head[128:132] != b"DICM"
 
 
+@contextlib.contextmanager
+def _quiet_tifffile() -> Iterator[None]:
+    """Silence tifffile's own log lines: its failures reach the user as one typed error."""
+    logger = logging.getLogger("tifffile")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
     """Load a TIFF file into a :class:`Study` (see the module docstring).
 
@@ -48,7 +63,7 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
     """
     import tifffile
 
-    with reading(path, "the TIFF image"), tifffile.TiffFile(path) as tif:
+    with _quiet_tifffile(), reading(path, "the TIFF image"), tifffile.TiffFile(path) as tif:
         if not tif.series:
             raise StudyLoadError("no image in this TIFF file", path=path)
         series = tif.series[0]
@@ -72,6 +87,14 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
             max_bytes=max_bytes,
         )
         data = np.asarray(series.asarray())
+    if data.size != frames * rows * columns * samples:
+        raise StudyLoadError(
+            "the TIFF image data do not match the declared size",
+            path=path,
+            got=f"{data.size} samples",
+            expected=f"{frames * rows * columns * samples} for axes {axes}, shape {shape}",
+            fix="The file is corrupt or truncated; re-export it",
+        )
     if sample_axis >= 0:
         data = np.moveaxis(data, sample_axis, -1)
     if sample_axis >= 0:

@@ -47,15 +47,19 @@ PNG16_RGB = png16_bytes(
     np.random.default_rng(4).integers(0, 65536, size=(12, 10, 3)).astype(np.uint16), color_type=2
 )
 
+# Positions are fractions of the file, or of its first 2 KiB (the header) half the time.
 edits = st.lists(
-    st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8
+    st.tuples(st.booleans(), st.floats(0, 1, exclude_max=True), st.integers(0, 255)),
+    min_size=1,
+    max_size=8,
 )
 
 
-def _corrupt(data: bytes, changes: list[tuple[float, int]], cut: float | None) -> bytes:
+def _corrupt(data: bytes, changes: list[tuple[bool, float, int]], cut: float | None) -> bytes:
     buffer = bytearray(data)
-    for where, value in changes:
-        buffer[int(where * len(buffer))] = value
+    for in_header, where, value in changes:
+        span = min(len(buffer), 2048) if in_header else len(buffer)
+        buffer[int(where * span)] = value
     if cut is not None:
         buffer = buffer[: int(cut * len(buffer))]
     return bytes(buffer)
