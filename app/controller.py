@@ -8,6 +8,8 @@ results, so the state only ever receives the latest request's result.
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,28 @@ def describe_error(error: BaseException) -> str:
     return f"Unexpected {type(error).__name__}: {error}"
 
 
+def reserve_a_core_for_the_gui() -> None:
+    """Let torch use one CPU core fewer than it may, so the GUI thread always has one.
+
+    Sets ``DENOSCOPE_NUM_THREADS`` (read once by
+    :func:`denoscope.core.devices.configure_cpu_threads`) unless the user set it.
+    """
+    from denoscope.core.devices import THREADS_ENV, available_cpus
+
+    os.environ.setdefault(THREADS_ENV, str(max(1, available_cpus() - 1)))
+
+
+def prefer_the_gui_thread() -> None:
+    """Make the viewer responsive while workers run.
+
+    Torch keeps a CPU core free for the GUI (``DENOSCOPE_NUM_THREADS``), and the
+    interpreter hands the GIL over every 1 ms instead of 5 ms, so a worker busy in
+    Python code delays the event loop by at most about that much.
+    """
+    reserve_a_core_for_the_gui()
+    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
+
+
 class Controller(QObject):
     """Connects a :class:`ViewerState` to background workers.
 
@@ -56,6 +80,7 @@ class Controller(QObject):
         self, state: ViewerState, *, series_metrics: bool = True, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
+        prefer_the_gui_thread()
         self.state = state
         self.series_enabled = series_metrics
         self.loader = LatestWorker("load", self)
@@ -101,6 +126,9 @@ class Controller(QObject):
         if state.study is None:
             return
         self.lpips.cancel()
+        if self._series_params is not None and self._series_params != state.params:
+            self.series.cancel()  # stale; restarted after the new slice result
+            self._series_params = None
         self.denoiser.submit(pipeline.process, state.study, state.slice_index, state.params)
 
     def is_busy(self) -> bool:

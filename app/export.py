@@ -363,7 +363,7 @@ def export_denoised(
         if denoised01 is None:
             raise ParameterError("no denoised image: no model is available for this modality")
         if suffix == ".png":
-            save_png16(target, denoised01, overwrite=overwrite)
+            save_png16(target, denoised01, overwrite=overwrite, inputs=[loaded.study.source])
         else:
             save_derived_dicom(
                 target,

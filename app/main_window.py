@@ -425,6 +425,11 @@ class MainWindow(QMainWindow):
             self.progress.setValue(done)
             self.progress.show()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """Fill the controls shortly after the window is first shown (fast start-up)."""
+        super().showEvent(event)
+        QTimer.singleShot(300, self.controls.populate)
+
     def wait_settled(self, timeout_ms: float) -> bool:
         """Block (running the event loop) until the background work is done.
 

@@ -82,6 +82,9 @@ class SliceResult:
     model_path: Path | None = None
     sigma: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    display: dict[str, np.ndarray | None] = field(default_factory=dict)
+    differences: dict[str, np.ndarray] = field(default_factory=dict)
+    diff_scale: float = 1.0
 
 
 @dataclass
@@ -122,6 +125,9 @@ def load(
     LoadedStudy
         The study, its normalisation and the series found.
     """
+    # Import what the next steps need here, off the GUI thread.
+    import denoscope.core.baselines  # noqa: F401
+    import denoscope.core.noise  # noqa: F401
     from denoscope.core.intensity import normalization_for
     from denoscope.core.io import list_series, load_study
 
@@ -283,6 +289,7 @@ def process(
             BASELINES[params.baseline].apply(noisy01, level=sigma), np.float32
         )
 
+    _prepare_display(result, loaded, frame)
     if truth01 is not None:
         for row, image in zip(ROWS, (noisy01, result.denoised01, result.baseline01), strict=True):
             if image is not None:
@@ -293,6 +300,34 @@ def process(
             result.sigma["denoised"] = float(estimate_sigma(result.denoised01))
             result.sigma["residual std"] = float(np.std(noisy01 - result.denoised01))
     return result
+
+
+def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray) -> None:
+    """Images in modality units and every difference image, computed off the GUI thread.
+
+    The colour scale of the difference pane is the 99.5th percentile of
+    ``|noisy - reference|`` (reference: the truth, or the denoised image in
+    real-input mode), shared by all difference modes so they compare fairly.
+    """
+
+    def units(image01: np.ndarray | None) -> np.ndarray | None:
+        if image01 is None:
+            return None
+        return np.asarray(loaded.normalization.from_unit(image01), np.float32)
+
+    noisy, denoised = units(result.noisy01), units(result.denoised01)
+    truth = np.asarray(frame, np.float32) if result.truth01 is not None else None
+    result.display = {"noisy": noisy, "denoised": denoised, "truth": truth}
+    if denoised is not None:
+        result.differences["residual"] = noisy - denoised
+    if truth is not None:
+        result.differences["noisy-truth"] = np.abs(noisy - truth)
+        if denoised is not None:
+            result.differences["denoised-truth"] = np.abs(denoised - truth)
+    reference = truth if truth is not None else denoised
+    if reference is not None:
+        spread = np.abs(noisy - reference)
+        result.diff_scale = float(max(np.percentile(spread, 99.5), 1e-6))
 
 
 def _cancelled() -> Exception:

@@ -18,6 +18,7 @@ nothing about Qt (the Orange / napari ``thread_worker`` style). A
 
 from __future__ import annotations
 
+import os
 import threading
 import traceback
 from collections.abc import Callable
@@ -56,6 +57,7 @@ class _Runnable(QRunnable):
         self._job = job
 
     def run(self) -> None:  # runs on a pool thread
+        _lower_this_thread_priority()
         job = self._job
         relay = self._owner._relay
         gen = job.generation
@@ -79,6 +81,28 @@ class _Runnable(QRunnable):
                 relay.failed.emit(gen, error)
         else:
             relay.done.emit(gen, result)
+
+
+#: Niceness added to worker threads (Linux): under CPU contention the GUI thread wins.
+WORKER_NICENESS = 10
+_niced: set[int] = set()
+
+
+def _lower_this_thread_priority() -> None:
+    """Lower the OS priority of the calling pool thread once (Linux threads have their own).
+
+    Threads it starts later (torch's intra-op pool) inherit the lower priority, so
+    background work never takes the CPU from the event loop.
+    """
+    ident = threading.get_native_id()
+    if ident in _niced or not hasattr(os, "setpriority"):
+        return
+    _niced.add(ident)
+    try:
+        current = os.getpriority(os.PRIO_PROCESS, ident)
+        os.setpriority(os.PRIO_PROCESS, ident, min(current + WORKER_NICENESS, 19))
+    except OSError:  # not permitted here: run at normal priority
+        return
 
 
 def _is_cancel(error: BaseException) -> bool:

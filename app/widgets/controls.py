@@ -65,11 +65,8 @@ class Controls(QWidget):
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from denoscope.core.baselines import BASELINES
-        from denoscope.core.noise import NOISE_MODELS
-
         self.state = state
-        self.noise_models = NOISE_MODELS
+        self.noise_models: dict = {}
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
 
@@ -106,11 +103,6 @@ class Controls(QWidget):
         self.real_input = QCheckBox("Real input (already noisy: no synthetic noise, no truth)")
         form.addRow(self.real_input)
         self.noise = QComboBox()
-        for name, model in NOISE_MODELS.items():
-            self.noise.addItem(model.label, name)
-            self.noise.setItemData(
-                self.noise.count() - 1, model.description, Qt.ItemDataRole.ToolTipRole
-            )
         form.addRow("Model", self.noise)
         self.level_slider = QSlider(Qt.Orientation.Horizontal)
         self.level_slider.setRange(0, SLIDER_STEPS)
@@ -137,12 +129,6 @@ class Controls(QWidget):
         compare_box = QGroupBox("Compare")
         form = QFormLayout(compare_box)
         self.baseline = QComboBox()
-        self.baseline.addItem("None", None)
-        for name, baseline in BASELINES.items():
-            self.baseline.addItem(baseline.label, name)
-            self.baseline.setItemData(
-                self.baseline.count() - 1, baseline.description, Qt.ItemDataRole.ToolTipRole
-            )
         form.addRow("Classical", self.baseline)
         self.diff_mode = QComboBox()
         for key, label in DIFF_MODES.items():
@@ -151,7 +137,7 @@ class Controls(QWidget):
         layout.addWidget(compare_box)
         layout.addStretch(1)
 
-        self._follow_params(state.params)
+        self.setEnabled(False)
         self.modality.currentIndexChanged.connect(
             lambda _i: state.set_params(modality=self.modality.currentData())
         )
@@ -175,6 +161,32 @@ class Controls(QWidget):
         state.paramsChanged.connect(self._follow_params)
         state.diffModeChanged.connect(lambda mode: self._select(self.diff_mode, mode))
         state.resultChanged.connect(self._on_result)
+        state.studyChanged.connect(lambda _s: self.populate())
+
+    def populate(self) -> None:
+        """Fill the noise and baseline lists from core's registries (once).
+
+        Deferred until the window is shown or a study arrives: importing the
+        registries pulls in SciPy and scikit-image, which the loading thread has
+        usually imported already by then, so start-up stays fast.
+        """
+        if self.noise_models:
+            return
+        from denoscope.core.baselines import BASELINES
+        from denoscope.core.noise import NOISE_MODELS
+
+        self.noise_models = NOISE_MODELS
+        tooltip = Qt.ItemDataRole.ToolTipRole
+        with QSignalBlocker(self.noise), QSignalBlocker(self.baseline):
+            for name, model in NOISE_MODELS.items():
+                self.noise.addItem(model.label, name)
+                self.noise.setItemData(self.noise.count() - 1, model.description, tooltip)
+            self.baseline.addItem("None", None)
+            for name, baseline in BASELINES.items():
+                self.baseline.addItem(baseline.label, name)
+                self.baseline.setItemData(self.baseline.count() - 1, baseline.description, tooltip)
+        self.setEnabled(True)
+        self._follow_params(self.state.params)
 
     # -- edits -> state -------------------------------------------------------------------
     def _noise_model(self, name: str | None = None):
@@ -215,6 +227,8 @@ class Controls(QWidget):
                 combo.setCurrentIndex(index)
 
     def _follow_params(self, params: Params) -> None:
+        if not self.noise_models:
+            return
         self._select(self.modality, params.modality)
         self._select(self.device, params.device)
         self._select(self.noise, params.noise)

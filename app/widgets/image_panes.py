@@ -148,48 +148,26 @@ class ImagePanes(QWidget):
         key = "noisy" if self.state.params.real_input else "truth"
         self._set_image(key, frame)
 
-    def _units(self, image01: np.ndarray | None) -> np.ndarray | None:
-        if image01 is None:
-            return None
-        return np.asarray(self.state.study.normalization.from_unit(image01), np.float32)
-
     def _on_result(self, result) -> None:
         if result is None or self.state.study is None:
             return
-        self._set_image("noisy", self._units(result.noisy01))
-        self._set_image("denoised", self._units(result.denoised01))
-        if result.truth01 is not None:
-            self._set_image(
-                "truth", np.asarray(self.state.study.study.frames[result.index], np.float32)
-            )
-        else:
-            self._set_image("truth", None)
-        reference = result.truth01 if result.truth01 is not None else result.denoised01
-        if reference is not None:
-            spread = np.abs(self._units(result.noisy01) - self._units(reference))
-            self._diff_scale = float(max(np.percentile(spread, 99.5), 1e-6))
+        for key in ("noisy", "denoised", "truth"):
+            self._set_image(key, result.display.get(key))
+        self._diff_scale = result.diff_scale
         self._show_difference()
-        self._update_titles()
+
+    def difference_mode(self) -> str:
+        """The difference shown: the state's mode, or the residual in real-input mode."""
+        return "residual" if self.state.params.real_input else self.state.diff_mode
 
     def difference_image(self) -> np.ndarray | None:
         """The difference image of the current mode in modality units (``None`` if n/a)."""
-        noisy, denoised, truth = (self.data[k] for k in ("noisy", "denoised", "truth"))
-        if self.state.result is None:
-            return None
-        if self.state.params.real_input and self.state.diff_mode != "residual":
-            mode = "residual"
-        else:
-            mode = self.state.diff_mode
-        if mode == "residual":
-            return None if denoised is None or noisy is None else noisy - denoised
-        if truth is None:
-            return None
-        other = denoised if mode == "denoised-truth" else noisy
-        return None if other is None else np.abs(other - truth)
+        result = self.state.result
+        return None if result is None else result.differences.get(self.difference_mode())
 
     def _show_difference(self) -> None:
         image = self.difference_image()
-        signed = self.state.diff_mode == "residual" or self.state.params.real_input
+        signed = self.difference_mode() == "residual"
         if signed:
             cmap, levels = pg.colormap.get("CET-D1"), (-self._diff_scale, self._diff_scale)
         else:
@@ -252,8 +230,7 @@ class ImagePanes(QWidget):
         names = _REAL_TITLES if real else _TITLES
         for key in ("noisy", "denoised", "truth"):
             self.titles[key].setText(names[key])
-        mode = "residual" if real else self.state.diff_mode
-        self.titles["difference"].setText(f"Difference: {DIFF_MODES[mode]}")
+        self.titles["difference"].setText(f"Difference: {DIFF_MODES[self.difference_mode()]}")
         self.views["truth"].setVisible(not real)
 
     # -- interaction --------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 Each sub-benchmark is a module named in :data:`BENCHMARKS` that exposes
 ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``. It is
-imported only when its benchmark runs (or ``--help`` lists it), so a
-benchmark may live outside :mod:`denoscope.core` (the viewer's ``bench ui``
-is registered here by module name; core never imports the app statically).
+imported when ``denoscope`` builds its parser, so it must import heavy
+libraries (torch, Qt) inside ``run`` only. A benchmark may live outside
+:mod:`denoscope.core`: the viewer's ``bench ui`` is registered here by module
+name, and core never imports the app statically.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib
 #: Sub-benchmarks: name -> module exposing ``HELP``, ``add_arguments`` and ``run``.
 BENCHMARKS: dict[str, str] = {
     "speed": "denoscope.core.cli._bench_speed",
+    "ui": "denoscope.app.bench_ui",
 }
 
 
