@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
             summary["tags"] = [vars(row) for row in study.metadata]
         print(json.dumps(summary, indent=2))
         return 0
-    unit = " HU" if study.modality == "ct" and study.is_dicom else ""
+    unit = f" {study.units}" if study.units else ""
     dicom = f" (DICOM {study.dicom_modality})" if study.dicom_modality else ""
     lines = [
         ("path", str(study.source)),

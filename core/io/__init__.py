@@ -1,6 +1,6 @@
 """Study loading: DICOM files, DICOM folders, multi-frame DICOM and PNG, as :class:`Study`.
 
-The pixel pipeline is documented in :mod:`denoscope.core.io.dicom_file`, the
+The pixel pipeline is documented in :mod:`denoscope.core.io.dicom_pixels`, the
 luminance rule for colour images in :mod:`denoscope.core.io.pixels`, the
 memory limit in :mod:`denoscope.core.io.limits`. Writers live in
 :mod:`denoscope.core.io.write`.

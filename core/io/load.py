@@ -7,13 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from denoscope.core.errors import StudyLoadError
-from denoscope.core.io.dicom_file import (
-    declared_geometry,
-    decode_dataset,
-    read_dataset,
-    reading,
-    transfer_syntax_name,
-)
+from denoscope.core.io.dicom_file import declared_geometry, read_dataset, transfer_syntax_name
+from denoscope.core.io.dicom_pixels import decode_dataset
 from denoscope.core.io.dicom_series import (
     Header,
     group_series,
@@ -22,6 +17,7 @@ from denoscope.core.io.dicom_series import (
     series_info,
     sort_slices,
 )
+from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.metadata import tag_rows
 from denoscope.core.io.pixels import ensure_finite, robust_window

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from denoscope.core.errors import StudyLoadError, StudyTooLargeError
-from denoscope.core.io.dicom_file import reading
+from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.pixels import ensure_finite, luminance, robust_window
 from denoscope.core.io.study import Study

@@ -134,6 +134,11 @@ class Study:
         """Frame size as (rows, cols)."""
         return int(self.frames.shape[1]), int(self.frames.shape[2])
 
+    @property
+    def units(self) -> str:
+        """Name of the pixel unit: ``"HU"`` for DICOM CT, else ``""`` (arbitrary units)."""
+        return "HU" if self.is_dicom and self.dicom_modality == "CT" else ""
+
 
 from denoscope.core.errors import UnsupportedStudyError  # noqa: E402
 

@@ -25,6 +25,7 @@ def test_ct_small_is_in_hounsfield_units_like_pydicom() -> None:
     assert study.frames.min() == pytest.approx(expected.min())
     assert study.frames.max() == pytest.approx(expected.max())
     assert study.modality == "ct"
+    assert study.units == "HU"
     assert study.dicom_modality == "CT"
     assert study.is_dicom
     assert study.pixel_spacing == pytest.approx((0.661468, 0.661468))
