@@ -1,0 +1,64 @@
+"""A multi-slice series: slice slider, wheel and keys, per-slice metrics plot, series picker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+@pytest.fixture
+def png_series(tmp_path: Path) -> Path:
+    """Five 16-bit PNG slices of a smooth phantom (a PNG folder is one series)."""
+    folder = tmp_path / "series"
+    folder.mkdir()
+    rows, cols = np.mgrid[0:64, 0:64]
+    for index in range(5):
+        image = 20000 + 15000 * np.sin(rows / (6 + index)) * np.cos(cols / 9)
+        Image.fromarray(image.astype(np.uint16)).save(folder / f"s{index:02d}.png")
+    return folder
+
+
+def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_series, settle):
+    from denoscope.app.main_window import MainWindow
+
+    win = MainWindow(settings, series_metrics=True)
+    qtbot.addWidget(win)
+    win.show()
+    win.state.set_params(model_path=tiny_model, device="cpu", baseline=None)
+    with qtbot.waitSignal(win.state.seriesMetricsChanged, timeout=60000):
+        win.open_path(png_series, modality="mri")
+    state = win.state
+    assert state.n_slices() == 5
+    assert state.slice_index == 2  # the middle slice first
+    x, psnr = win.slice_plot.curve_data("psnr", "denoised")
+    np.testing.assert_array_equal(x, np.arange(5))
+    assert np.all(np.isfinite(psnr))
+    _x, noisy_ssim = win.slice_plot.curve_data("ssim", "noisy")
+    assert noisy_ssim.shape == (5,)
+    # The slider, the keys and the plot all move the same slice.
+    with qtbot.waitSignal(state.resultChanged, timeout=30000):
+        win.series_bar.slider.setValue(4)
+    assert state.result.index == 4
+    assert win.series_bar.label.text() == "5 / 5"
+    win.step_slice(-1)
+    assert state.slice_index == 3 and win.series_bar.slider.value() == 3
+    win.step_slice(10)
+    assert state.slice_index == 4
+    assert win.slice_plot.markers["psnr"].value() == 4
+    settle(win, timeout=60000)
+    assert state.result.index == 4
+    win.controller.shutdown()
+
+
+def test_each_pane_reads_its_own_value(window, open_study, settle):
+    from denoscope.core.resources import sample_path
+
+    open_study(window, sample_path("ct"))
+    settle(window)
+    window.panes.show_values(64, 64)
+    texts = {key: label.text for key, label in window.panes.values.items()}
+    assert all(text.startswith("(64, 64): ") and text.endswith(" HU") for text in texts.values())
+    assert window.panes.value_at("truth", 500, 500) is None
