@@ -97,3 +97,15 @@ class ModelCard(_Strict):
     weights_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     created: datetime | None = None
     denoscope_version: str | None = None
+
+    def summary(self) -> str:
+        """One line for menus and reports.
+
+        Example: ``"Denoscope CT v1: res-cae, 233,284 parameters, ct, gaussian 0.01-0.2"``.
+        """
+        parts = [self.architecture.arch]
+        if self.parameter_count is not None:
+            parts.append(f"{self.parameter_count:,} parameters")
+        parts.append(self.modality)
+        parts += [f"{n.name} {n.level_min:g}-{n.level_max:g}" for n in self.noise_models]
+        return f"{self.name}: {', '.join(parts)}"

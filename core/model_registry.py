@@ -7,9 +7,13 @@ A shipped model is ``models/<modality>.safetensors`` with its card
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from denoscope.core.errors import ModelFileError, ParameterError
 from denoscope.core.resources import shipped_models_dir
+
+if TYPE_CHECKING:
+    from denoscope.core.checkpoint import LoadedModel
 
 SHIPPED_MODALITIES: tuple[str, ...] = ("mri", "ct", "xray")
 """Modalities for which a model is (to be) shipped."""
@@ -65,3 +69,16 @@ def list_shipped() -> dict[str, Path]:
         if path.is_file() and path.with_suffix(".json").is_file():
             found[modality] = path
     return found
+
+
+def load_shipped_model(modality: str) -> LoadedModel:
+    """Load (hash- and schema-checked) the shipped model of a modality.
+
+    Raises
+    ------
+    ModelFileError
+        If none is shipped or its files are corrupt.
+    """
+    from denoscope.core.checkpoint import load_model
+
+    return load_model(shipped_model(modality))

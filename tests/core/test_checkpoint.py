@@ -158,3 +158,12 @@ def test_registry_points_to_models_folder_with_a_fix_hint(monkeypatch, tmp_path)
     save_model(tmp_path / "ct.safetensors", build_model(CONFIG), _card())
     assert shipped_model("CT") == tmp_path / "ct.safetensors"
     assert list_shipped() == {"ct": tmp_path / "ct.safetensors"}
+    assert registry.load_shipped_model("ct").card.name == "test res-cae"
+
+
+def test_card_summary_names_arch_size_and_noise(saved):
+    _, model, card = saved
+    summary = card.summary()
+    assert summary.startswith("test res-cae: res-cae, ")
+    assert f"{model.parameter_count:,} parameters" in summary
+    assert "gaussian 0.01-0.2" in summary
