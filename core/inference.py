@@ -220,7 +220,9 @@ def denoise(
     model : Denoiser or LoadedModel
         The network (``nn.Module`` mapping (N, 1, H, W) to (N, 1, H, W)), or a
         :class:`~denoscope.core.checkpoint.LoadedModel`. It is put in eval mode
-        and moved to the device in place.
+        and moved to the device in place (on the CPU, also to channels-last
+        memory format; :func:`~denoscope.core.checkpoint.save_model` still
+        saves it, as it makes tensors contiguous).
     device : {"auto", "cpu", "cuda"}
         ``"auto"`` uses CUDA when ``torch.cuda.is_available()``. Asking for
         CUDA where there is none runs on the CPU, with a note in the result.
@@ -298,6 +300,8 @@ def denoise(
 
     module.eval()
     module.to(dev)
+    if dev.type == "cpu":  # oneDNN convolutions run ~20% faster on NHWC weights
+        module.to(memory_format=torch.channels_last)
     with torch.inference_mode():
         index = 0
         while index < len(stack):
@@ -315,7 +319,7 @@ def denoise(
                 else:
                     tile, fell_back = requested_tile, True
                     dev = torch.device("cpu")
-                    module.to(dev)
+                    module.to(dev, memory_format=torch.channels_last)
                     notes.append("CUDA ran out of memory even with small tiles; ran on the CPU")
                 geometry = tile_plan(stack.shape[1:], module, tile=tile, overlap=overlap)
                 total = done + geometry.calls * (len(stack) - index)
