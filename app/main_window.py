@@ -139,6 +139,11 @@ class MainWindow(QMainWindow):
         self.add_dock("metrics", "Metrics", self.metrics, bottom)
         self.add_dock("slices", "Across slices", self.slice_plot, bottom)
         self.state.paramsChanged.connect(lambda p: self.settings.set_device(p.device))
+        self.resizeDocks(
+            [self.docks["metrics"], self.docks["slices"]], [900, 500], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["metrics"]], [240], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["controls"]], [380], Qt.Orientation.Horizontal)
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 _COLOURS = {
@@ -30,9 +30,18 @@ def style_sheet() -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
+def app_icon() -> QIcon:
+    """The application icon (``resources/icons/denoscope.png``; empty when missing)."""
+    from denoscope.core.resources import resources_dir
+
+    path = resources_dir() / "icons" / "denoscope.png"
+    return QIcon(str(path)) if path.is_file() else QIcon()
+
+
 def apply_theme(app: QApplication) -> None:
-    """Apply the dark theme to ``app``."""
+    """Apply the dark theme and the icon to ``app``."""
     app.setStyle("Fusion")
+    app.setWindowIcon(app_icon())
     palette = QPalette()
     for role, colour in _COLOURS.items():
         palette.setColor(role, QColor(colour))

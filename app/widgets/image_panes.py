@@ -228,8 +228,14 @@ class ImagePanes(QWidget):
     def _update_titles(self) -> None:
         real = self.state.params.real_input
         names = _REAL_TITLES if real else _TITLES
+        result = self.state.result
+        metrics = {} if result is None or result.params.real_input != real else result.metrics
         for key in ("noisy", "denoised", "truth"):
-            self.titles[key].setText(names[key])
+            text = names[key]
+            values = metrics.get(key)
+            if values and values.get("psnr") is not None:
+                text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
+            self.titles[key].setText(text)
         self.titles["difference"].setText(f"Difference: {DIFF_MODES[self.difference_mode()]}")
         self.views["truth"].setVisible(not real)
 

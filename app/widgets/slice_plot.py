@@ -60,6 +60,7 @@ class SlicePlot(QWidget):
         for curve in self.curves.values():
             curve.setData([], [])
         n = 0 if loaded is None else int(loaded.study.frames.shape[0])
+        self.graphics.setVisible(n > 1)
         self.status.setText(
             "Single image: no per-slice plot." if n == 1 else f"{n} slices: computing…"
         )

@@ -62,3 +62,33 @@ def test_each_pane_reads_its_own_value(window, open_study, settle):
     texts = {key: label.text for key, label in window.panes.values.items()}
     assert all(text.startswith("(64, 64): ") and text.endswith(" HU") for text in texts.values())
     assert window.panes.value_at("truth", 500, 500) is None
+
+
+def test_series_picker_for_a_folder_with_two_series(window, tmp_path, qtbot, settle):
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    from denoscope.core.resources import sample_path
+
+    folder = tmp_path / "two-series"
+    folder.mkdir()
+    uids = []
+    for name, description in (("a.dcm", "first"), ("b.dcm", "second")):
+        ds = pydicom.dcmread(sample_path("ct"))
+        ds.SeriesInstanceUID = generate_uid()
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.SeriesDescription = description
+        ds.save_as(folder / name)
+        uids.append(str(ds.SeriesInstanceUID))
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        window.open_path(folder)
+    picker = window.series_bar.series
+    assert picker.isVisible() and picker.count() == 2
+    shown = window.state.study.study.series_uid
+    other = next(uid for uid in uids if uid != shown)
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        picker.activated.emit(picker.findData(other))
+    assert window.state.study.study.series_uid == other
+    assert picker.currentData() == other
+    settle(window)
