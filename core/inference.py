@@ -252,7 +252,8 @@ def denoise(
     Raises
     ------
     ParameterError
-        If the image is not 2D/3D or is empty, or the tile is too small.
+        If the image is not 2D/3D, is empty, has values outside [0, 1] (or
+        non-finite ones), or the tile is too small.
     Cancelled
         If ``should_stop()`` returned True.
 
@@ -271,6 +272,14 @@ def denoise(
             "cannot denoise this array",
             got=f"shape {array.shape}",
             expected="a non-empty (rows, cols) image or (n, rows, cols) series",
+        )
+    low, high = float(array.min()), float(array.max())
+    if not (np.isfinite(low) and np.isfinite(high)) or low < -1e-3 or high > 1 + 1e-3:
+        raise ParameterError(
+            "the image is not in [0, 1]",
+            got=f"values in [{low:g}, {high:g}]",
+            expected="finite float values in [0, 1]",
+            fix="map modality units with denoscope.core.intensity.normalization_for(...).to_unit",
         )
     if tile < 8 or overlap < 1:
         raise ParameterError(

@@ -171,6 +171,10 @@ def test_bad_inputs_are_rejected():
         denoise(np.zeros(5, np.float32), _model("cae"), device="cpu")
     with pytest.raises(ParameterError):
         denoise(np.zeros((0, 4), np.float32), _model("cae"), device="cpu")
+    with pytest.raises(ParameterError, match=r"\[0, 1\]"):
+        denoise(np.full((8, 8), 255, np.float32), _model("cae"), device="cpu")
+    with pytest.raises(ParameterError):
+        denoise(np.full((8, 8), np.nan, np.float32), _model("cae"), device="cpu")
 
 
 def _measured_reach(model, size: int = 192) -> int:
