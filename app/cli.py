@@ -130,6 +130,18 @@ def _params(args: argparse.Namespace) -> dict:
     return params
 
 
+def _route_unexpected_errors(window) -> None:
+    """Show exceptions escaping a Qt slot in the window instead of only on stderr."""
+    import traceback
+
+    def hook(kind, error, tb) -> None:
+        traceback.print_exception(kind, error, tb, file=sys.stderr)
+        if isinstance(error, Exception):
+            window.report_unexpected(error)
+
+    sys.excepthook = hook
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the viewer, or save an offscreen screenshot; returns the exit status."""
     path = _study_path(args)
@@ -152,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not offscreen:
         window = MainWindow()
+        _route_unexpected_errors(window)
         window.show()
         window.open_path(path, **params)
         return int(app.exec())
@@ -162,6 +175,7 @@ def run(args: argparse.Namespace) -> int:
         print("no display: rendering the viewer offscreen", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="denoscope-view-") as tmp:
         window = MainWindow(Settings(Path(tmp) / "settings.ini"))
+        _route_unexpected_errors(window)
         window.resize(1600, 1000)
         window.show()
         window.open_path(path, **params)

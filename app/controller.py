@@ -91,6 +91,7 @@ class Controller(QObject):
         self.lpips_enabled = True
         self._series_params: Any = None
         self._pending_params: dict[str, Any] = {}
+        self._last_note: str | None = None
 
         for task, worker in self._workers().items():
             worker.started.connect(lambda _g, t=task: state.set_busy(t, True))
@@ -176,7 +177,9 @@ class Controller(QObject):
         state = self.state
         state.set_result(result)
         for note in result.notes:
-            state.report("warning", note)
+            if note != self._last_note:  # say it once, not on every change
+                state.report("warning", note)
+        self._last_note = result.notes[-1] if result.notes else None
         if self.lpips_enabled and result.truth01 is not None:
             self.lpips.submit(pipeline.lpips_for, result)
         if (

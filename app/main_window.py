@@ -430,6 +430,10 @@ class MainWindow(QMainWindow):
             self.progress.setValue(done)
             self.progress.show()
 
+    def report_unexpected(self, error: BaseException) -> None:
+        """Show an unexpected exception of a slot as a message (the traceback goes to stderr)."""
+        self.state.report("error", describe_error(error))
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Fill the controls shortly after the window is first shown (fast start-up)."""
         super().showEvent(event)

@@ -85,6 +85,7 @@ class SliceResult:
     display: dict[str, np.ndarray | None] = field(default_factory=dict)
     differences: dict[str, np.ndarray] = field(default_factory=dict)
     diff_scale: float = 1.0
+    histogram: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -324,6 +325,9 @@ def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray
         result.differences["noisy-truth"] = np.abs(noisy - truth)
         if denoised is not None:
             result.differences["denoised-truth"] = np.abs(denoised - truth)
+    shown = truth if truth is not None else noisy
+    counts, edges = np.histogram(shown[np.isfinite(shown)], bins=256)
+    result.histogram = (counts, edges)
     reference = truth if truth is not None else denoised
     if reference is not None:
         spread = np.abs(noisy - reference)

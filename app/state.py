@@ -14,6 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
+
 #: Difference-pane modes: key -> label.
 DIFF_MODES: dict[str, str] = {
     "denoised-truth": "|denoised − truth|",

@@ -27,6 +27,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
+
 
 class Cancelled(Exception):
     """Raised inside a job by :func:`check` when a newer request replaced it."""

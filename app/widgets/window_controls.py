@@ -5,6 +5,8 @@ The window only changes the display; it never changes a metric.
 
 from __future__ import annotations
 
+import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
     QComboBox,
@@ -60,6 +62,21 @@ class WindowControls(QWidget):
         buttons.addWidget(self.reset)
         buttons.addWidget(self.save)
         form.addRow(buttons)
+        self.histogram = pg.PlotWidget()
+        self.histogram.setBackground("#14171a")
+        self.histogram.setMaximumHeight(110)
+        self.histogram.hideAxis("left")
+        self.histogram.setMouseEnabled(x=False, y=False)
+        self.histogram.setMenuEnabled(False)
+        self.histogram.setToolTip("Slice histogram; drag the band or its edges to set the window")
+        self.bars = self.histogram.plot(
+            [0.0, 1.0], [0.0], stepMode="center", fillLevel=0, brush="#3b6ea580", pen="#6b8fb8"
+        )
+        self.region = pg.LinearRegionItem(brush="#ebcb8b30")
+        self.histogram.addItem(self.region)
+        form.addRow(self.histogram)
+        self.region.sigRegionChangeFinished.connect(self._on_region)
+        state.resultChanged.connect(self._on_result)
         self.preset.activated.connect(lambda _i: self.apply_preset(self.preset.currentText()))
         self.center.valueChanged.connect(lambda v: state.set_window(v, state.window[1]))
         self.width.valueChanged.connect(lambda v: state.set_window(state.window[0], v))
@@ -120,7 +137,25 @@ class WindowControls(QWidget):
         if ok and name.strip() and name.strip() != STUDY_DEFAULT:
             self.save_preset(name.strip())
 
+    def _on_result(self, result) -> None:
+        if result is None or result.histogram is None:
+            return
+        counts, edges = result.histogram
+        self.bars.setData(edges, np.log1p(counts.astype(float)))
+        low, high = float(edges[0]), float(edges[-1])
+        center, width = self.state.window
+        self.histogram.setXRange(
+            min(low, center - width / 2), max(high, center + width / 2), padding=0.02
+        )
+
+    def _on_region(self) -> None:
+        """The band was dragged (applied once the drag finishes, not on every move)."""
+        low, high = self.region.getRegion()
+        self.state.set_window((low + high) / 2.0, high - low)
+
     def _follow(self, center: float, width: float) -> None:
+        with QSignalBlocker(self.region):
+            self.region.setRegion((center - width / 2.0, center + width / 2.0))
         with QSignalBlocker(self.center), QSignalBlocker(self.width):
             self.center.setValue(center)
             self.width.setValue(width)

@@ -238,3 +238,36 @@ def test_tag_browser_hides_identifying_values_and_searches(window, open_study, s
 def test_recent_files_use_the_temporary_settings(window, open_study, settings):
     open_study(window, sample_path("ct"))
     assert settings.recent()[0] == sample_path("ct").resolve()
+
+
+def test_window_follows_the_histogram_band_and_mouse_drag(window, open_study, settle):
+    open_study(window, sample_path("ct"))
+    settle(window)
+    controls = window.window_controls
+    controls.region.setRegion((-160.0, 240.0))  # emits sigRegionChangeFinished
+    assert window.state.window == (40.0, 400.0)
+    assert tuple(window.panes.items["denoised"].levels) == (-160.0, 240.0)
+    window.panes._on_window_drag(10.0, 0.0, True)  # drag right: wider window
+    assert window.state.window[1] > 400.0
+    assert controls.region.getRegion()[1] - controls.region.getRegion()[0] == pytest.approx(
+        window.state.window[1]
+    )
+
+
+def test_missing_model_is_said_once_and_the_rest_still_works(window, open_study, settle, qtbot):
+    window.state.set_params(model_path=None, modality="xray")
+    messages = []
+    window.state.message.connect(lambda kind, text: messages.append((kind, text)))
+    open_study(window, sample_path("xray"))
+    settle(window)
+    from denoscope.core.model_registry import list_shipped
+
+    if "xray" in list_shipped():
+        pytest.skip("an X-ray model is shipped here")
+    assert window.state.result.denoised01 is None
+    assert "noisy" in window.state.result.metrics
+    with qtbot.waitSignal(window.state.resultChanged, timeout=30000):
+        window.controls.set_level_position(500)
+    settle(window)
+    warnings = [text for kind, text in messages if kind == "warning" and "model" in text]
+    assert len(warnings) == 1
