@@ -247,6 +247,7 @@ class Controls(QWidget):
         self.noise.setEnabled(not params.real_input)
         self.seed.setEnabled(not params.real_input)
         self.new_noise.setEnabled(not params.real_input)
+        self.diff_mode.setEnabled(not params.real_input)
         self.level_unit.setText(model.unit)
         with QSignalBlocker(self.seed):
             self.seed.setValue(params.seed)

@@ -21,7 +21,7 @@ pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 #: Pane keys in display order.
 PANES: tuple[str, ...] = ("noisy", "denoised", "truth", "difference")
 _TITLES = {"noisy": "Noisy", "denoised": "Denoised", "truth": "Ground truth"}
-_REAL_TITLES = {"noisy": "Input", "denoised": "Denoised", "truth": "—"}
+_REAL_TITLES = {"noisy": "Input", "denoised": "Denoised", "truth": "(no ground truth)"}
 
 
 def unit_label(modality: str | None) -> str:

@@ -55,15 +55,20 @@ class SlicePlot(QWidget):
         state.sliceChanged.connect(self._on_slice)
         state.studyChanged.connect(self._on_study)
         state.progressChanged.connect(self._on_progress)
+        state.paramsChanged.connect(lambda _p: self._on_study(state.study))
 
     def _on_study(self, loaded) -> None:
         for curve in self.curves.values():
             curve.setData([], [])
         n = 0 if loaded is None else int(loaded.study.frames.shape[0])
-        self.graphics.setVisible(n > 1)
-        self.status.setText(
-            "Single image: no per-slice plot." if n == 1 else f"{n} slices: computing…"
-        )
+        real = self.state.params.real_input
+        self.graphics.setVisible(n > 1 and not real)
+        if real:
+            self.status.setText("Real input: no ground truth, so no per-slice PSNR/SSIM.")
+        elif n == 1:
+            self.status.setText("Single image: no per-slice plot.")
+        else:
+            self.status.setText(f"{n} slices: computing…")
         self._on_slice(self.state.slice_index)
 
     def _on_progress(self, task: str, done: int, total: int) -> None:
