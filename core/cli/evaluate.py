@@ -61,6 +61,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--csv", metavar="OUT", help="write per-image rows as CSV")
     p.add_argument("--md", metavar="OUT", help="write the mean table as markdown")
     p.add_argument("--plot", metavar="OUT.png", help="write the per-image metric plot")
+    p.add_argument(
+        "--baseline-cache",
+        metavar="DIR",
+        help="reuse baseline results kept here (keyed by image and noise hashes)",
+    )
     p.add_argument("--title", help="title of the markdown table")
     p.set_defaults(func=run)
 
@@ -120,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         device=args.device,
         progress=progress,
+        baseline_cache=args.baseline_cache,
     )
     bar.close()
     result.info["data"] = str(args.data)

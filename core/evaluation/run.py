@@ -11,6 +11,8 @@ Slice-level noise (low-dose CT) is drawn on the whole slice before the crop.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,6 +92,33 @@ class EvaluationResult:
         }
 
 
+def _cache_key(clean: np.ndarray, noisy: np.ndarray, method: str, sig: float, lpips: bool) -> str:
+    digest = hashlib.sha256()
+    for array in (clean, noisy):
+        digest.update(np.ascontiguousarray(array, dtype=np.float32).tobytes())
+        digest.update(str(array.shape).encode())
+    digest.update(f"{method}|{sig:.9g}|{lpips}".encode())
+    return digest.hexdigest()
+
+
+def _cache_get(folder, clean, noisy, method, sig, lpips):
+    if folder is None:
+        return None
+    path = Path(folder) / f"{_cache_key(clean, noisy, method, sig, lpips)}.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    return data["metrics"], data["seconds"]
+
+
+def _cache_put(folder, clean, noisy, method, sig, lpips, metrics, seconds) -> None:
+    if folder is None:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    path = Path(folder) / f"{_cache_key(clean, noisy, method, sig, lpips)}.json"
+    path.write_text(json.dumps({"method": method, "metrics": metrics, "seconds": seconds}))
+
+
 def parse_setting(text: str, modality: str) -> tuple[str, float]:
     """Parse ``name`` or ``name:level`` (level defaults to the noise's default for the modality)."""
     from denoscope.core.noise import get_noise_model
@@ -112,6 +141,7 @@ def evaluate(
     seed: int = 0,
     device: str = "cpu",
     progress: Callable[[int, int], None] | None = None,
+    baseline_cache: str | Path | None = None,
 ) -> EvaluationResult:
     """Run the model and the baselines on every image under every noise setting.
 
@@ -140,6 +170,10 @@ def evaluate(
         Device for the model and LPIPS.
     progress : callable, optional
         ``progress(done, total)`` per image and setting.
+    baseline_cache : str or Path, optional
+        Folder where baseline results are kept, keyed by the sha256 of the
+        clean and noisy images, the method and its sigma; a later run on the
+        same images and noise reuses them (BM3D is slow) instead of recomputing.
 
     Returns
     -------
@@ -180,19 +214,17 @@ def evaluate(
                 elif method == "model":
                     out = denoise(noisy, loaded, device=device).image
                 else:
+                    cached = _cache_get(baseline_cache, clean, noisy, method, sig, lpips)
+                    if cached is not None:
+                        rows.append(Row(item.image_id, labels[s_index], method, *cached, sig))
+                        continue
                     out = BASELINES[method].apply(noisy, level=min(sig, 1.0))
                 seconds = time.perf_counter() - t0 if method != "noisy" else 0.0
                 metrics = compute_metrics(clean, out, data_range=1.0, lpips=lpips, device=device)
-                rows.append(
-                    Row(
-                        item.image_id,
-                        labels[s_index],
-                        method,
-                        {m: getattr(metrics, m) for m in METRICS},
-                        seconds,
-                        sig,
-                    )
-                )
+                values = {m: getattr(metrics, m) for m in METRICS}
+                if method not in ("noisy", "model"):
+                    _cache_put(baseline_cache, clean, noisy, method, sig, lpips, values, seconds)
+                rows.append(Row(item.image_id, labels[s_index], method, values, seconds, sig))
             done += 1
             if progress is not None:
                 progress(done, total)

@@ -70,7 +70,7 @@ def save_state(
     folder = out / STATE_DIR
     folder.mkdir(parents=True, exist_ok=True)
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    tensors.update({f"best.{k}": v.detach().cpu().contiguous() for k, v in best_model.items()})
+    tensors.update({f"best.{k}": v.detach().cpu().clone() for k, v in best_model.items()})
     optim_tensors, optim_json = _optimizer_tensors(optimizer)
     tensors.update(optim_tensors)
     tensors["torch_rng"] = torch.get_rng_state()

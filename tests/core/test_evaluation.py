@@ -1,0 +1,143 @@
+"""Evaluation: model vs noisy input and baselines, cached baselines, report outputs, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from denoscope.core.corpus.synthetic import write_synthetic_corpus
+from denoscope.core.evaluation import REPORT1_TABLE, evaluate, gather_images, parse_setting
+from denoscope.core.evaluation.images import center_crop, resize_report1
+from denoscope.core.evaluation.report import markdown_table, plot_per_image, write_csv
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    from denoscope.core.checkpoint import save_model
+    from denoscope.core.model_card import ModelCard
+    from denoscope.core.models import build_model
+
+    root = tmp_path_factory.mktemp("eval")
+    write_synthetic_corpus(root / "corpus", "mri", size=48, volumes=(1, 1, 2), slices=2)
+    torch.manual_seed(0)
+    arch = {"arch": "res-cae", "widths": [8, 8], "bottleneck_convs": 1}
+    model = build_model(arch)
+    save_model(
+        root / "m.safetensors", model, ModelCard(name="tiny", architecture=arch, modality="mri")
+    )
+    return root
+
+
+def test_gather_and_crop(setup):
+    images = gather_images(setup / "corpus", split="test")
+    assert [i.image_id for i in images] == [
+        "phantom-test-0[0]",
+        "phantom-test-0[1]",
+        "phantom-test-1[0]",
+        "phantom-test-1[1]",
+    ]
+    assert [i.image_id for i in gather_images(setup / "corpus", limit=2)] == [
+        "phantom-test-0[0]",
+        "phantom-test-1[1]",
+    ]
+    assert center_crop(np.zeros((10, 20)), 8).shape == (8, 8)
+    assert resize_report1(images[0].clean).shape == (128, 128)
+
+
+def test_evaluate_rows_means_and_cache(setup, tmp_path):
+    images = gather_images(setup / "corpus", limit=2)
+    settings = [("gaussian", 0.1), parse_setting("rician", "mri")]
+    assert settings[1] == ("rician", 0.05)
+    kw = dict(
+        baselines=["median", "nlmeans", "no-such"], lpips=False, baseline_cache=tmp_path / "bc"
+    )
+    result = evaluate(setup / "m.safetensors", images, settings, **kw)
+    assert result.methods == ["noisy", "model", "median", "nlmeans"]
+    assert len(result.rows) == 2 * 2 * 4
+    means = result.means()
+    noisy = means["gaussian@0.1"]["noisy"]
+    assert 19.0 < noisy["psnr"] < 22.0  # sigma 0.1 white noise, clipped
+    assert means["gaussian@0.1"]["nlmeans"]["psnr"] > noisy["psnr"]
+    assert len(list((tmp_path / "bc").glob("*.json"))) == 2 * 2 * 2
+    again = evaluate(setup / "m.safetensors", images, settings, **kw)
+    assert again.means()["rician@0.05"]["median"] == means["rician@0.05"]["median"]
+    table = markdown_table(result, title="t")
+    assert "### gaussian@0.1" in table and "| NL-means |" in table
+    write_csv(result, tmp_path / "rows.csv")
+    assert (tmp_path / "rows.csv").read_text().count("\n") == len(result.rows) + 1
+    plot_per_image(result, tmp_path / "plot.png")
+    with Image.open(tmp_path / "plot.png") as img:
+        assert img.size == (900, 620)
+
+
+def test_report1_protocol_table(setup):
+    images = gather_images(setup / "corpus", limit=1)
+    result = evaluate(
+        setup / "m.safetensors",
+        images,
+        [("gaussian-report1", 0.45)],
+        baselines=[],
+        lpips=False,
+        report1=True,
+    )
+    assert result.rows[0].metrics["psnr"] < 12  # sigma 0.45 noise
+    table = markdown_table(result)
+    assert f"{REPORT1_TABLE['psnr']:.2f}" in table and "first report" in table
+
+
+def test_cli_evaluate_writes_json(setup, tmp_path, capsys):
+    from denoscope.cli import main
+
+    out = tmp_path / "e.json"
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(setup / "m.safetensors"),
+            "--data",
+            str(setup / "corpus"),
+            "--noise",
+            "gaussian",
+            "--level",
+            "0.05",
+            "--limit",
+            "1",
+            "--baselines",
+            "median",
+            "--no-lpips",
+            "--json",
+            str(out),
+            "--md",
+            str(tmp_path / "e.md"),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert (
+        data["settings"] == ["gaussian@0.05"]
+        and data["means"]["gaussian@0.05"]["model"]["psnr"] > 0
+    )
+    assert "| median |" in (tmp_path / "e.md").read_text()
+    assert "gaussian@0.05" in capsys.readouterr().out
+    assert (
+        main(
+            [
+                "evaluate",
+                "--model",
+                str(setup / "m.safetensors"),
+                "--data",
+                str(setup / "corpus"),
+                "--noise",
+                "gaussian",
+                "--noise",
+                "rician",
+                "--level",
+                "0.1",
+            ]
+        )
+        == 2
+    )
