@@ -9,7 +9,7 @@ included). Peak memory is the highest resident set size sampled every 2 ms
 during the runs (warm-up included) minus the RSS before them, after
 ``malloc_trim`` (CPU), or
 ``torch.cuda.max_memory_allocated`` (CUDA). The series run shows that memory
-stays flat: RSS after 10, 50 and 100 slices, less the output written so far.
+stays flat: RSS after 10, 25, 50, 75 and 100 slices, less the output written so far.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def _series(model: Any, slice512: np.ndarray, n: int, device: str) -> dict[str, 
     stack = np.empty((n, *slice512.shape), dtype=np.float32)
     for i in range(n):  # the same anatomy, fresh noise per slice
         stack[i] = np.clip(slice512 + rng.normal(0, 0.02, slice512.shape), 0, 1)
-    checkpoints = {k for k in (10, 50, 100, n) if k <= n}
+    checkpoints = {k for k in (10, 25, 50, 75, 100, n) if k <= n}
     samples: dict[int, float] = {}
     slice_bytes = slice512.nbytes
     _release_freed_memory()
