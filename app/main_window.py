@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
 )
 
 from denoscope.app.controller import Controller, describe_error
+from denoscope.app.export_actions import ExportActions
 from denoscope.app.settings import Settings
 from denoscope.app.state import ViewerState
 from denoscope.app.widgets.banner import Banner
@@ -33,7 +33,6 @@ from denoscope.app.widgets.series_picker import SeriesBar
 from denoscope.app.widgets.slice_plot import SlicePlot
 from denoscope.app.widgets.tag_browser import TagBrowser
 from denoscope.app.widgets.window_controls import WindowControls
-from denoscope.core.errors import DenoscopeError
 
 SAMPLE_LABELS = {
     "ct": "CT (head slice)",
@@ -87,6 +86,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
+        self.exports = ExportActions(self)
         self._build_menus()
         self._restore_layout()
 
@@ -94,7 +94,6 @@ class MainWindow(QMainWindow):
         self.state.studyChanged.connect(self._on_study)
         self.state.busyChanged.connect(self._on_busy)
         self.state.progressChanged.connect(self._on_progress)
-        self.controller.export.finished.connect(self._on_exported)
 
     # -- construction -----------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -164,20 +163,21 @@ class MainWindow(QMainWindow):
             action = samples.addAction(SAMPLE_LABELS.get(name, name))
             action.triggered.connect(lambda _checked=False, n=name: self.open_sample(n))
         menu.addSeparator()
+        exports = self.exports
         self.action_export = self._action(
-            menu, "&Export comparison screenshot…", "Ctrl+E", self.export_comparison_dialog
+            menu, "&Export comparison screenshot…", "Ctrl+E", exports.export_comparison_dialog
         )
-        self._action(menu, "Export denoised &image…", "Ctrl+Shift+E", self.export_denoised_dialog)
+        self._action(
+            menu, "Export denoised &image…", "Ctrl+Shift+E", exports.export_denoised_dialog
+        )
         self._action(
             menu,
             "Export denoised &series…",
             None,
-            lambda: self.export_denoised_dialog(series=True),
+            lambda: exports.export_denoised_dialog(series=True),
         )
-        self._action(menu, "Export &metrics CSV…", None, self.export_metrics_dialog)
-        self.include_identifying = QAction("Include identifying text in exports", self)
-        self.include_identifying.setCheckable(True)
-        menu.addAction(self.include_identifying)
+        self._action(menu, "Export &metrics CSV…", None, exports.export_metrics_dialog)
+        menu.addAction(exports.include_identifying)
         menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -267,117 +267,6 @@ class MainWindow(QMainWindow):
         for path in recent:
             action = self.recent_menu.addAction(str(path))
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
-
-    # -- export -------------------------------------------------------------------------
-    def _can_export(self) -> bool:
-        if self.state.result is None:
-            self.state.report("error", "Nothing to export yet: open a study first.")
-            return False
-        return True
-
-    def _save_path(self, title: str, name: str, filters: str) -> Path | None:
-        start = str(Path(self.settings.last_folder()) / name)
-        path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
-        if not path:
-            return None
-        self.settings.set_last_folder(Path(path).parent)
-        return Path(path)
-
-    def confirm_overwrite(self, paths: list[Path]) -> bool:
-        """Ask before replacing existing files; True when none exist or the user agrees."""
-        existing = [p for p in paths if p.exists()]
-        if not existing:
-            return True
-        names = "\n".join(str(p) for p in existing[:10])
-        answer = QMessageBox.question(
-            self,
-            "Replace files?",
-            f"These files exist already:\n{names}\n\nReplace them?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
-
-    def export_comparison(self, out: Path, *, overwrite: bool = False) -> tuple[Path, Path] | None:
-        """Write the comparison screenshot and its JSON sidecar; errors go to the banner."""
-        from denoscope.app.export import export_comparison
-
-        try:
-            written = export_comparison(
-                self.state,
-                self.panes,
-                out,
-                identifying=self.include_identifying.isChecked(),
-                overwrite=overwrite,
-            )
-        except (DenoscopeError, OSError, ValueError) as error:
-            self.state.report("error", describe_error(error))
-            return None
-        self.statusBar().showMessage(f"Wrote {written[0]} and {written[1].name}", 8000)
-        return written
-
-    def export_comparison_dialog(self) -> None:
-        """File > Export comparison screenshot."""
-        if not self._can_export():
-            return
-        from denoscope.app.export import sidecar_path
-
-        out = self._save_path("Export comparison", "denoscope-comparison.png", "PNG (*.png)")
-        if out is None:
-            return
-        out = out.with_suffix(".png")
-        if self.confirm_overwrite([out, sidecar_path(out)]):
-            self.export_comparison(out, overwrite=True)
-
-    def export_metrics_dialog(self) -> None:
-        """File > Export metrics CSV."""
-        if not self._can_export():
-            return
-        from denoscope.app.export import export_metrics_csv
-
-        out = self._save_path("Export metrics", "denoscope-metrics.csv", "CSV (*.csv)")
-        if out is None or not self.confirm_overwrite([out]):
-            return
-        try:
-            export_metrics_csv(self.state, out, overwrite=True)
-        except (DenoscopeError, OSError, ValueError) as error:
-            self.state.report("error", describe_error(error))
-            return
-        self.statusBar().showMessage(f"Wrote {out}", 8000)
-
-    def export_denoised_dialog(self, *, series: bool = False) -> None:
-        """File > Export denoised image (or series): 16-bit PNG or derived DICOM."""
-        if not self._can_export():
-            return
-        from denoscope.app.export import export_denoised
-
-        filters = "16-bit PNG (*.png);;Derived DICOM (*.dcm)"
-        out = self._save_path("Export denoised", "denoised.png", filters)
-        if out is None:
-            return
-        if out.suffix.lower() not in (".png", ".dcm"):
-            out = out.with_suffix(".png")
-        n = self.state.n_slices() if series else 1
-        targets = (
-            [out.with_name(f"{out.stem}_{i + 1:04d}{out.suffix}") for i in range(n)]
-            if series
-            else [out]
-        )
-        if not self.confirm_overwrite(targets):
-            return
-        state = self.state
-        self.controller.export.submit(
-            export_denoised,
-            state.study,
-            state.result,
-            state.params,
-            out,
-            series=series,
-            overwrite=True,
-        )
-
-    def _on_exported(self, _gen: int, written: list) -> None:
-        self.statusBar().showMessage(f"Wrote {len(written)} file(s): {written[0]}", 8000)
 
     # -- drag and drop ------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt naming

@@ -127,7 +127,7 @@ def test_export_writes_png_and_json_with_provenance_and_no_patient_name(
     open_study(window, sample_path("ct"), noise="poisson", level=250.0, seed=3)
     settle(window)
     window.state.set_window(40.0, 400.0)
-    png, side = window.export_comparison(tmp_path / "cmp.png")
+    png, side = window.exports.export_comparison(tmp_path / "cmp.png")
     assert png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     record = json.loads(side.read_text(encoding="utf-8"))
     assert record["noise"] == {
@@ -151,7 +151,7 @@ def test_export_writes_png_and_json_with_provenance_and_no_patient_name(
 
     assert not any("CompressedSamples" in line for line in caption_lines(record))
     # Never overwritten without asking.
-    assert window.export_comparison(tmp_path / "cmp.png") is None
+    assert window.exports.export_comparison(tmp_path / "cmp.png") is None
     assert "exists" in window.state.last_error
     with pytest.raises(OutputExistsError):
         from denoscope.app.export import export_comparison
@@ -162,8 +162,8 @@ def test_export_writes_png_and_json_with_provenance_and_no_patient_name(
 def test_export_can_include_identifying_text_when_asked(window, open_study, settle, tmp_path):
     open_study(window, sample_path("ct"))
     settle(window)
-    window.include_identifying.setChecked(True)
-    _png, side = window.export_comparison(tmp_path / "named.png")
+    window.exports.include_identifying.setChecked(True)
+    _png, side = window.exports.export_comparison(tmp_path / "named.png")
     record = json.loads(side.read_text(encoding="utf-8"))
     assert record["identifying_information_included"] is True
     assert "CompressedSamples^CT1" in json.dumps(record)
