@@ -134,3 +134,29 @@ def load_state(
     torch.set_rng_state(tensors["torch_rng"])
     info = {k: v for k, v in meta.items() if k not in ("optimizer", "scheduler", "numpy_rng")}
     return info, best
+
+
+def initial_weights(path: str | Path) -> dict[str, torch.Tensor]:
+    """Read starting weights from a model file or from a run's training state.
+
+    Parameters
+    ----------
+    path : str or Path
+        A model ``.safetensors`` (as written by ``save_model``) or a
+        ``checkpoint/last.safetensors`` (its best weights are used).
+
+    Returns
+    -------
+    dict of Tensor
+        A state dict for the network.
+    """
+    from denoscope.core.errors import ModelFileError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError("weights to start from not found", path=path)
+    tensors = load_file(str(path))
+    for prefix in ("best.", "model."):
+        if any(k.startswith(prefix) for k in tensors):
+            return {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+    return tensors

@@ -203,6 +203,7 @@ def _card(config: TrainConfig, command: str, train, val, data_kind, result, fina
                 "world_size": world,
                 "seconds": round(result["seconds"], 1),
                 "optimizer": "AdamW",
+                "initialised_from": config.init,
                 "schedule": "cosine annealing per epoch",
             },
         ),
@@ -246,6 +247,16 @@ def train(
         out = Path(config.out)
         torch.manual_seed(config.seed)
         net = build_model(config.arch).to(ctx.device)
+        if config.init:
+            try:
+                net.load_state_dict(checkpointing.initial_weights(config.init))
+            except RuntimeError as error:
+                raise DenoscopeError(
+                    "the starting weights do not fit this architecture",
+                    path=config.init,
+                    got=str(error).splitlines()[0],
+                    fix="pass the same --arch/--arch-json as the run that made them",
+                ) from error
         model = DistributedDataParallel(net) if ctx.distributed else net
         optimizer = torch.optim.AdamW(
             net.parameters(), lr=config.lr, weight_decay=config.weight_decay

@@ -54,12 +54,21 @@ def test_losses_vanish_at_the_target_and_ssim_matches_reference():
     rng = np.random.default_rng(0)
     clean = torch.from_numpy(ellipse_phantom((64, 64), rng=rng))[None, None]
     noisy = (clean + 0.1 * torch.randn_like(clean)).clamp(0, 1)
+
+    def ref_psnr(a, b):
+        from denoscope.core.metrics import psnr as metric
+
+        return metric(a[0, 0].numpy(), b[0, 0].numpy(), data_range=1.0)
+
     for name in ("mse", "l1", "poisson", "mse+ssim"):
         loss = make_loss(name)
         assert float(loss(clean, clean)) == pytest.approx(0.0, abs=1e-5)
         assert float(loss(noisy, clean)) > 1e-4
     ref = ssim(clean[0, 0].numpy(), noisy[0, 0].numpy(), data_range=1.0)
     assert float(ssim_torch(noisy, clean)) == pytest.approx(ref, abs=0.03)
+    psnr = make_loss("psnr")
+    assert float(psnr(noisy, clean)) == pytest.approx(-ref_psnr(clean, noisy), abs=0.01)
+    assert float(psnr(clean, clean)) == pytest.approx(-100.0)
     # the Poisson loss is smallest at the true mean
     target = torch.full((1, 1, 8, 8), 0.5)
     assert float(poisson_nll(target, target)) < float(poisson_nll(target * 1.2, target))
@@ -232,3 +241,32 @@ def test_tiny_training_run_is_deterministic_and_resumable(corpus, tmp_path):
     assert (tmp_path / "a" / "history.csv").read_text().count("\n") == 3
     resumed = train(_config(corpus, tmp_path / "a", epochs=3), resume=True, progress=False)
     assert [row["epoch"] for row in resumed.history] == [1, 2, 3]
+
+
+def test_fine_tuning_starts_from_given_weights(corpus, tmp_path):
+    from denoscope.core.checkpoint import load_model
+    from denoscope.core.errors import DenoscopeError
+    from denoscope.core.training.checkpointing import initial_weights
+    from denoscope.core.training.loop import train
+
+    first = train(_config(corpus, tmp_path / "a", epochs=1), progress=False)
+    best = initial_weights(tmp_path / "a" / "checkpoint" / "last.safetensors")
+    final = load_model(first.model_path).module.state_dict()
+    assert all(torch.equal(best[k], final[k]) for k in final)
+    assert set(initial_weights(first.model_path)) == set(final)
+    tuned = train(
+        _config(corpus, tmp_path / "b", epochs=1, loss="psnr", init=str(first.model_path)),
+        progress=False,
+    )
+    card = load_model(tuned.model_path).card
+    assert card.training.details["initialised_from"] == str(first.model_path)
+    with pytest.raises(DenoscopeError, match="do not fit"):
+        train(
+            _config(
+                corpus,
+                tmp_path / "c",
+                arch={"arch": "res-cae", "widths": [8]},
+                init=str(first.model_path),
+            ),
+            progress=False,
+        )
