@@ -1,0 +1,101 @@
+"""Views alone (napari style): build the state, wrap it in a view, change the state, check the view.
+
+No worker threads here: results come from :func:`denoscope.app.pipeline.process`
+called directly and are put into the state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from denoscope.app import pipeline
+from denoscope.app.state import ViewerState
+from denoscope.core.resources import sample_path
+
+
+@pytest.fixture
+def state(qtbot, tiny_model) -> ViewerState:
+    state = ViewerState()
+    state.set_params(model_path=tiny_model, device="cpu", baseline="gaussian", level=0.08)
+    return state
+
+
+@pytest.fixture
+def loaded():
+    return pipeline.load(sample_path("ct"))
+
+
+def test_metrics_table_follows_results_and_lpips(state, loaded, qtbot):
+    from denoscope.app.widgets.metrics_table import MetricsTable
+
+    view = MetricsTable(state)
+    qtbot.addWidget(view)
+    state.set_study(loaded)
+    result = pipeline.process(loaded, 0, state.params)
+    state.set_result(result)
+    assert view.table.rowCount() == 5  # three rows and two deltas
+    assert view.text(0, 5) == "…"  # LPIPS not there yet
+    assert view.text(1, 0) == f"{result.metrics['denoised']['psnr']:.2f}"
+    delta = result.metrics["denoised"]["ssim"] - result.metrics["noisy"]["ssim"]
+    assert view.text(3, 1) == ("+" if delta > 0 else "") + f"{delta:.4f}"
+    state.set_lpips({"noisy": 0.5, "denoised": 0.25, "baseline": 0.3})
+    assert view.text(0, 5) == "0.5000"
+    assert view.text(3, 5) == "-0.2500"
+
+
+def test_image_panes_show_result_in_modality_units(state, loaded, qtbot):
+    from denoscope.app.widgets.image_panes import ImagePanes
+
+    view = ImagePanes(state)
+    qtbot.addWidget(view)
+    state.set_study(loaded)
+    assert view.data["truth"] is not None and view.data["denoised"] is None
+    result = pipeline.process(loaded, 0, state.params)
+    state.set_result(result)
+    np.testing.assert_allclose(
+        view.data["noisy"], loaded.normalization.from_unit(result.noisy01), rtol=1e-6
+    )
+    state.set_window(100.0, 50.0)
+    for key in ("noisy", "denoised", "truth"):
+        assert tuple(view.items[key].levels) == (75.0, 125.0)
+    assert view.titles["noisy"].text.startswith("Noisy · PSNR")
+
+
+def test_controls_write_params_and_follow_them(state, loaded, qtbot):
+    from denoscope.app.widgets.controls import Controls, slider_to_level
+
+    view = Controls(state)
+    qtbot.addWidget(view)
+    view.populate()
+    view.noise.setCurrentIndex(view.noise.findData("poisson"))
+    assert state.params.noise == "poisson"
+    assert state.params.level == 100.0  # the registry's default for CT
+    view.set_level_position(0)
+    assert state.params.level == pytest.approx(slider_to_level(0, 1.0, 1e5, True))
+    state.set_params(seed=11, baseline=None)
+    assert view.seed.value() == 11
+    assert view.baseline.currentData() is None
+    state.set_params(real_input=True)
+    assert not view.level_slider.isEnabled() and not view.noise.isEnabled()
+
+
+def test_level_slider_mapping_round_trips():
+    from denoscope.app.widgets.controls import level_to_slider, slider_to_level
+
+    for low, high, log in ((0.0, 1.0, False), (1.0, 1e5, True)):
+        for position in (0, 1, 500, 999, 1000):
+            level = slider_to_level(position, low, high, log)
+            assert level_to_slider(level, low, high, log) == position
+
+
+def test_tag_browser_and_series_bar_follow_the_study(state, loaded, qtbot):
+    from denoscope.app.widgets.series_picker import SeriesBar
+    from denoscope.app.widgets.tag_browser import TagBrowser
+
+    tags, bar = TagBrowser(state), SeriesBar(state)
+    qtbot.addWidget(tags)
+    qtbot.addWidget(bar)
+    state.set_study(loaded)
+    assert len(tags.visible_rows()) == len(loaded.study.metadata)
+    assert not bar.slider.isEnabled() and bar.label.text() == "1 / 1"
