@@ -66,6 +66,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="reuse baseline results kept here (keyed by image and noise hashes)",
     )
+    p.add_argument(
+        "--update-card",
+        metavar="KEY",
+        help="record the means and the bar check in the model card under validation_metrics[KEY]",
+    )
     p.add_argument("--title", help="title of the markdown table")
     p.set_defaults(func=run)
 
@@ -82,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from denoscope.core.evaluation.report import (
         markdown_table,
         plot_per_image,
+        update_card,
         write_csv,
         write_json,
     )
@@ -140,4 +146,6 @@ def run(args: argparse.Namespace) -> int:
         write_csv(result, args.csv)
     if args.plot:
         plot_per_image(result, args.plot)
+    if args.update_card:
+        update_card(result, model, key=args.update_card)
     return 0

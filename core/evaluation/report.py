@@ -176,3 +176,62 @@ def plot_per_image(
             ((left + right) // 2 - 30, bottom + 6), "test image index", fill="black", font=font
         )
     img.save(path)
+
+
+def bar_check(result: EvaluationResult) -> dict[str, dict[str, object]]:
+    """Check the shipping bar per noise setting: PSNR >= BM3D + 0.5 dB, SSIM >= BM3D, > NL-means.
+
+    Returns
+    -------
+    dict
+        Per setting: the margins (model minus peer) and whether each part is met;
+        parts whose peer was not evaluated are None.
+    """
+    out: dict[str, dict[str, object]] = {}
+    for setting, methods in result.means().items():
+        model = methods.get("model")
+        if model is None:
+            continue
+        bm3d, nlm = methods.get("bm3d"), methods.get("nlmeans")
+        entry: dict[str, object] = {}
+        if bm3d is not None:
+            entry["psnr_minus_bm3d"] = round(model["psnr"] - bm3d["psnr"], 3)
+            entry["ssim_minus_bm3d"] = round(model["ssim"] - bm3d["ssim"], 4)
+            entry["psnr_bar_met"] = model["psnr"] >= bm3d["psnr"] + 0.5
+            entry["ssim_bar_met"] = model["ssim"] >= bm3d["ssim"]
+        if nlm is not None:
+            entry["psnr_minus_nlmeans"] = round(model["psnr"] - nlm["psnr"], 3)
+            entry["ssim_minus_nlmeans"] = round(model["ssim"] - nlm["ssim"], 4)
+            entry["above_nlmeans"] = model["psnr"] > nlm["psnr"] and model["ssim"] > nlm["ssim"]
+        out[setting] = entry
+    return out
+
+
+def update_card(result: EvaluationResult, model_path: str | Path, *, key: str = "test") -> None:
+    """Record the evaluation's means (and bar check) in the model's JSON card.
+
+    The weights are untouched, so the card's weights hash stays valid.
+
+    Parameters
+    ----------
+    result : EvaluationResult
+        The evaluation of that model.
+    model_path : str or Path
+        The model's ``.safetensors`` (or ``.json``) file.
+    key : str, optional
+        Entry of ``validation_metrics`` to write (``"test"``, ``"report1_protocol"`` ...).
+    """
+    from denoscope.core.checkpoint import card_path, load_card
+
+    card = load_card(model_path)
+    means = {
+        setting: {
+            method: {k: (None if v is None else round(v, 5)) for k, v in m.items()}
+            for method, m in methods.items()
+        }
+        for setting, methods in result.means().items()
+    }
+    metrics = dict(card.validation_metrics)
+    metrics[key] = {"protocol": result.info, "means": means, "bar": bar_check(result)}
+    updated = card.model_copy(update={"validation_metrics": metrics})
+    card_path(model_path).write_text(updated.model_dump_json(indent=2) + "\n", encoding="utf-8")

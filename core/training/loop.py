@@ -168,6 +168,15 @@ def _card(config: TrainConfig, command: str, train, val, data_kind, result, fina
             "lowdose-ct training noise was rendered on whole slices into a bank "
             f"of {config.bank_size} slices (sinogram Poisson + FBP), patches cut from it."
         )
+    init_command = None
+    if config.init:
+        from denoscope.core.checkpoint import load_card
+
+        try:
+            init_card = load_card(config.init)
+            init_command = init_card.training.command if init_card.training else None
+        except DenoscopeError:
+            init_command = None
     return ModelCard(
         name=f"Denoscope {config.modality} {config.arch.get('arch', '')} v1",
         description=(
@@ -204,6 +213,7 @@ def _card(config: TrainConfig, command: str, train, val, data_kind, result, fina
                 "seconds": round(result["seconds"], 1),
                 "optimizer": "AdamW",
                 "initialised_from": config.init,
+                "initialised_from_command": init_command,
                 "schedule": "cosine annealing per epoch",
             },
         ),

@@ -123,6 +123,34 @@ def test_cli_evaluate_writes_json(setup, tmp_path, capsys):
     )
     assert "| median |" in (tmp_path / "e.md").read_text()
     assert "gaussian@0.05" in capsys.readouterr().out
+    # the card records the test means and the bar check; the weights hash still verifies
+    import shutil
+
+    from denoscope.core.checkpoint import load_model
+
+    for suffix in (".safetensors", ".json"):
+        shutil.copy(setup / f"m{suffix}", tmp_path / f"copy{suffix}")
+    code = main(
+        [
+            "evaluate",
+            "--model",
+            str(tmp_path / "copy.safetensors"),
+            "--data",
+            str(setup / "corpus"),
+            "--limit",
+            "1",
+            "--baselines",
+            "nlmeans,bm3d",
+            "--no-lpips",
+            "--update-card",
+            "test",
+        ]
+    )
+    assert code == 0
+    test = load_model(tmp_path / "copy.safetensors").card.validation_metrics["test"]
+    bar = test["bar"]["gaussian@0.1"]
+    assert set(bar) >= {"psnr_minus_nlmeans", "above_nlmeans"}
+    assert test["means"]["gaussian@0.1"]["model"]["psnr"] is not None
     assert (
         main(
             [
