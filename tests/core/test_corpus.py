@@ -160,6 +160,25 @@ def test_build_ct_and_xray_with_stand_in_sources(tmp_path, monkeypatch):
     assert drr.shape[0] == 1 and drr.max() <= 1.0
 
 
+def test_cli_build_prints_split_summary(tmp_path, monkeypatch, capsys):
+    from denoscope.cli import main
+
+    monkeypatch.setattr(
+        recipes,
+        "CT",
+        (
+            recipes.Source("a", _fake_ct("vol-a"), "train"),
+            recipes.Source("c", _fake_ct("vol-c"), "test"),
+        ),
+    )
+    assert main(["corpus", "build", "--modality", "ct", "--cache", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "ct: train: 1 volumes / 6 slices; val: 0 volumes / 0 slices; test: 1 volumes / 6 slices"
+        in out
+    )
+
+
 def test_build_refuses_unknown_modality(tmp_path):
     with pytest.raises(DenoscopeError, match="modality"):
         build_corpus("pet", cache_dir=tmp_path)

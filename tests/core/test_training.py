@@ -168,6 +168,21 @@ def test_folder_of_pngs_is_split_by_file(tmp_path):
     assert all(s.frames.shape == (1, 40, 40) and s.frames.max() <= 1.0 for s in stacks)
 
 
+def test_folder_of_dicom_files_is_split_by_series(tmp_path):
+    import shutil
+
+    from pydicom.data import get_testdata_file
+
+    for i, name in enumerate(["CT_small.dcm", "MR_small.dcm", "JPEG2000.dcm"]):
+        (tmp_path / f"s{i}").mkdir()
+        shutil.copy(get_testdata_file(name), tmp_path / f"s{i}" / name)
+    (tmp_path / "notes.txt").write_text("not an image")
+    stacks = folder_stacks(tmp_path, modality="ct")
+    assert len(stacks) == 3
+    assert {s.split for s in stacks} == {"train", "val", "test"}
+    assert all(0.0 <= s.frames.min() and s.frames.max() <= 1.0 for s in stacks)
+
+
 def test_checkpoint_state_round_trip(tmp_path):
     net = torch.nn.Conv2d(1, 1, 3)
     opt = torch.optim.AdamW(net.parameters(), lr=1e-2)
