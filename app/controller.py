@@ -8,6 +8,7 @@ results, so the state only ever receives the latest request's result.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -58,6 +59,23 @@ def prefer_the_gui_thread() -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
 
 
+_frozen_at: set[str] = set()
+
+
+def freeze_long_lived_objects(milestone: str) -> None:
+    """Move everything alive now out of the garbage collector's reach, once per milestone.
+
+    After the first slice result (torch, the model, pyqtgraph loaded), the first
+    LPIPS (its network), the first series metrics and the first export, the
+    heap holds hundreds of thousands of long-lived objects; a full collection
+    then takes 100-300 ms with the GIL held, freezing the event loop whichever
+    thread runs it. :func:`gc.freeze` keeps them out of later collections.
+    """
+    if milestone not in _frozen_at:
+        _frozen_at.add(milestone)
+        gc.freeze()
+
+
 class Controller(QObject):
     """Connects a :class:`ViewerState` to background workers.
 
@@ -102,6 +120,8 @@ class Controller(QObject):
         self.denoiser.finished.connect(self._on_result)
         self.lpips.finished.connect(self._on_lpips)
         self.series.finished.connect(self._on_series)
+        self.export.finished.connect(lambda _g, _r: freeze_long_lived_objects("export"))
+        self.loader.finished.connect(lambda _g, _r: freeze_long_lived_objects("load"))
 
         state.paramsChanged.connect(self._on_params)
         state.sliceChanged.connect(lambda _i: self.request())
@@ -176,6 +196,7 @@ class Controller(QObject):
     def _on_result(self, _gen: int, result: pipeline.SliceResult) -> None:
         state = self.state
         state.set_result(result)
+        freeze_long_lived_objects("result")
         for note in result.notes:
             if note != self._last_note:  # say it once, not on every change
                 state.report("warning", note)
@@ -193,10 +214,12 @@ class Controller(QObject):
 
     def _on_lpips(self, _gen: int, values: dict[str, float | None]) -> None:
         self.state.set_lpips(values)
+        freeze_long_lived_objects("lpips")
 
     def _on_series(self, _gen: int, metrics: pipeline.SeriesMetrics) -> None:
         if metrics.params == self.state.params:
             self.state.set_series_metrics(metrics)
+        freeze_long_lived_objects("series")
 
     def _on_failed(self, task: str, error: BaseException) -> None:
         if task == "lpips":

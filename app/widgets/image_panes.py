@@ -235,9 +235,15 @@ class ImagePanes(QWidget):
             values = metrics.get(key)
             if values and values.get("psnr") is not None:
                 text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
+            self._set_title(key, text)
+        self._set_title("difference", f"Difference: {DIFF_MODES[self.difference_mode()]}")
+        if self.views["truth"].isVisible() == real:
+            self.views["truth"].setVisible(not real)
+
+    def _set_title(self, key: str, text: str) -> None:
+        """Change a pane title only when its text changes (each change relays out the panes)."""
+        if self.titles[key].text != text:
             self.titles[key].setText(text)
-        self.titles["difference"].setText(f"Difference: {DIFF_MODES[self.difference_mode()]}")
-        self.views["truth"].setVisible(not real)
 
     # -- interaction --------------------------------------------------------------------
     def _on_window_drag(self, dx: float, dy: float, _finished: bool) -> None:

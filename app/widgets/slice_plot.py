@@ -55,7 +55,8 @@ class SlicePlot(QWidget):
         state.sliceChanged.connect(self._on_slice)
         state.studyChanged.connect(self._on_study)
         state.progressChanged.connect(self._on_progress)
-        state.paramsChanged.connect(lambda _p: self._on_study(state.study))
+        state.paramsChanged.connect(self._on_params)
+        self._real_input = state.params.real_input
 
     def _on_study(self, loaded) -> None:
         for curve in self.curves.values():
@@ -70,6 +71,12 @@ class SlicePlot(QWidget):
         else:
             self.status.setText(f"{n} slices: computing…")
         self._on_slice(self.state.slice_index)
+
+    def _on_params(self, params) -> None:
+        """Redraw only when real-input mode toggles; new curves come with new metrics."""
+        if params.real_input != self._real_input:
+            self._real_input = params.real_input
+            self._on_study(self.state.study)
 
     def _on_progress(self, task: str, done: int, total: int) -> None:
         if task == "series" and total:
