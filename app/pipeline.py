@@ -126,8 +126,13 @@ def load(
     LoadedStudy
         The study, its normalisation and the series found.
     """
-    # Import what the next steps need here, off the GUI thread.
+    # Import what the next steps need here, off the GUI thread and before the
+    # user interacts (imports hold the GIL for long stretches).
+    import PIL.PngImagePlugin  # noqa: F401  (16-bit PNG export)
+
     import denoscope.core.baselines  # noqa: F401
+    import denoscope.core.io.write  # noqa: F401
+    import denoscope.core.metrics  # noqa: F401
     import denoscope.core.noise  # noqa: F401
     from denoscope.core.intensity import normalization_for
     from denoscope.core.io import list_series, load_study
