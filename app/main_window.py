@@ -281,7 +281,11 @@ class MainWindow(QMainWindow):
             self.state.report("error", "Only local files or folders can be opened.")
             return
         event.acceptProposedAction()
-        self.open_path(paths[0])
+        parents = {path.parent for path in paths}
+        if len(paths) > 1 and len(parents) == 1 and all(path.is_file() for path in paths):
+            self.open_path(parents.pop())  # several files of one folder: open the folder
+        else:
+            self.open_path(paths[0])
 
     # -- state -> status ----------------------------------------------------------------
     def _on_study(self, loaded) -> None:

@@ -271,3 +271,23 @@ def test_missing_model_is_said_once_and_the_rest_still_works(window, open_study,
     settle(window)
     warnings = [text for kind, text in messages if kind == "warning" and "model" in text]
     assert len(warnings) == 1
+
+
+def test_dropping_several_files_of_one_folder_opens_the_folder(window, tmp_path, qtbot):
+    import shutil
+
+    for name in ("a.png", "b.png"):
+        shutil.copy(sample_path("mri-brain"), tmp_path / name)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.png", "b.png")])
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        window.dropEvent(event)
+    assert window.state.study.path == tmp_path
+    assert window.state.n_slices() == 2
