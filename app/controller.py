@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,9 @@ from PySide6.QtCore import QObject, Signal, Slot
 from denoscope.app import pipeline
 from denoscope.app.state import ViewerState
 from denoscope.app.workers import LatestWorker
+
+#: Slice results kept for instant revisits (about 10 MB each at 512 x 512).
+RESULT_CACHE_SIZE = 8
 
 #: Modalities that have a model; anything else falls back to CT's model.
 MODEL_MODALITIES = ("ct", "mri", "xray")
@@ -110,6 +114,8 @@ class Controller(QObject):
         self._series_params: Any = None
         self._pending_params: dict[str, Any] = {}
         self._last_note: str | None = None
+        # Recent results by (study, slice, params): revisiting a slice shows at once.
+        self._cache: OrderedDict[tuple, list] = OrderedDict()
 
         for task, worker in self._workers().items():
             worker.started.connect(lambda _g, t=task: state.set_busy(t, True))
@@ -150,7 +156,22 @@ class Controller(QObject):
         if self._series_params is not None and self._series_params != state.params:
             self.series.cancel()  # stale; restarted after the new slice result
             self._series_params = None
+        cached = self._cache.get(self._key(state.slice_index, state.params))
+        if cached is not None:
+            self.denoiser.cancel()  # an older request must not replace this result
+            self._show(*cached)
+            return
         self.denoiser.submit(pipeline.process, state.study, state.slice_index, state.params)
+
+    def _key(self, index: int, params: Any) -> tuple:
+        return (id(self.state.study), index, params)
+
+    def _remember(self, result: pipeline.SliceResult, lpips: dict | None) -> None:
+        key = self._key(result.index, result.params)
+        self._cache[key] = [result, lpips]
+        self._cache.move_to_end(key)
+        while len(self._cache) > RESULT_CACHE_SIZE:
+            self._cache.popitem(last=False)
 
     def is_busy(self) -> bool:
         """Whether any worker is running or waiting."""
@@ -183,6 +204,7 @@ class Controller(QObject):
             noise = NOISE_MODELS[changes.get("noise", state.params.noise)]
             changes["level"] = noise.default_level(changes.get("modality", state.params.modality))
         self._series_params = None
+        self._cache.clear()
         # Block the params signal: one request follows set_study below.
         state.blockSignals(True)
         try:
@@ -194,6 +216,11 @@ class Controller(QObject):
         state.paramsChanged.emit(state.params)
 
     def _on_result(self, _gen: int, result: pipeline.SliceResult) -> None:
+        self._remember(result, None)
+        self._show(result, None)
+
+    def _show(self, result: pipeline.SliceResult, lpips: dict | None) -> None:
+        """Put a result (fresh or remembered) into the state and start what follows it."""
         state = self.state
         state.set_result(result)
         freeze_long_lived_objects("result")
@@ -201,7 +228,9 @@ class Controller(QObject):
             if note != self._last_note:  # say it once, not on every change
                 state.report("warning", note)
         self._last_note = result.notes[-1] if result.notes else None
-        if self.lpips_enabled and result.truth01 is not None:
+        if lpips is not None:
+            state.set_lpips(lpips)
+        elif self.lpips_enabled and result.truth01 is not None:
             self.lpips.submit(pipeline.lpips_for, result)
         if (
             self.series_enabled
@@ -213,6 +242,9 @@ class Controller(QObject):
             self.series.submit(pipeline.series_metrics, state.study, state.params)
 
     def _on_lpips(self, _gen: int, values: dict[str, float | None]) -> None:
+        result = self.state.result
+        if result is not None:
+            self._remember(result, dict(values))
         self.state.set_lpips(values)
         freeze_long_lived_objects("lpips")
 

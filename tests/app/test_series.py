@@ -50,6 +50,14 @@ def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_serie
     assert win.slice_plot.markers["psnr"].value() == 4
     settle(win, timeout=60000)
     assert state.result.index == 4
+    # Going back to a slice seen with the same parameters shows it at once (no worker).
+    shown = state.result
+    with qtbot.waitSignal(state.resultChanged, timeout=30000):
+        win.step_slice(-1)
+    settle(win, timeout=60000)
+    win.step_slice(1)
+    assert state.result is shown
+    assert not win.controller.denoiser.is_busy()
     win.controller.shutdown()
 
 
