@@ -146,6 +146,10 @@ def run(args: argparse.Namespace) -> int:
     """Open the viewer, or save an offscreen screenshot; returns the exit status."""
     path = _study_path(args)
     params = _params(args)
+    if "modality" not in params and (args.sample is not None or args.path is None):
+        from denoscope.app.samples import SAMPLE_MODALITIES
+
+        params["modality"] = SAMPLE_MODALITIES.get(args.sample or "ct", "ct")
     offscreen = args.screenshot is not None or not has_display()
     if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"

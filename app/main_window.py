@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from denoscope.app.controller import Controller, describe_error
 from denoscope.app.export_actions import ExportActions
+from denoscope.app.samples import SAMPLE_LABELS, SAMPLE_MODALITIES
 from denoscope.app.settings import Settings
 from denoscope.app.state import ViewerState
 from denoscope.app.widgets.banner import Banner
@@ -33,13 +34,6 @@ from denoscope.app.widgets.series_picker import SeriesBar
 from denoscope.app.widgets.slice_plot import SlicePlot
 from denoscope.app.widgets.tag_browser import TagBrowser
 from denoscope.app.widgets.window_controls import WindowControls
-
-SAMPLE_LABELS = {
-    "ct": "CT (head slice)",
-    "mri": "MRI (small)",
-    "xray": "X-ray (chest CR)",
-    "mri-brain": "MRI brain (MNI152 T1 slice)",
-}
 
 
 class MainWindow(QMainWindow):
@@ -238,7 +232,7 @@ class MainWindow(QMainWindow):
         """Open one of the bundled sample studies."""
         from denoscope.core.resources import sample_path
 
-        self.open_path(sample_path(name))
+        self.open_path(sample_path(name), modality=SAMPLE_MODALITIES.get(name, "ct"))
 
     def open_file_dialog(self) -> None:
         """File > Open file."""

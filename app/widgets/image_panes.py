@@ -91,6 +91,8 @@ class ImagePanes(QWidget):
             item = pg.ImageItem(axisOrder="row-major")
             view.addItem(item)
             value = pg.LabelItem("", color="#a3b1c2", size="8pt")
+            value.setFixedHeight(20)  # readouts appearing must not resize the panes
+            title.setFixedHeight(24)
             self.graphics.addItem(title, row=0, col=column)
             self.graphics.addItem(view, row=1, col=column)
             self.graphics.addItem(value, row=2, col=column)
