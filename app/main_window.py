@@ -10,12 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEventLoop, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QFontDatabase,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QVBoxLayout,
     QWidget,
@@ -203,6 +211,49 @@ class MainWindow(QMainWindow):
             action = self._action(navigate, text, None, lambda s=step: self.step_slice(s))
             action.setShortcuts([QKeySequence(k) for k in keys])
         self._action(navigate, "New noise (next seed)", "N", self.controls.next_seed)
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&Keyboard and mouse", "F1", self.show_shortcuts)
+        self._action(help_menu, "&About Denoscope", None, self.show_about)
+
+    def shortcuts_text(self) -> str:
+        """Every menu shortcut, plus the mouse gestures, as plain text."""
+        lines = []
+        for menu_action in self.menuBar().actions():
+            menu = menu_action.menu()
+            for action in [] if menu is None else menu.actions():
+                keys = ", ".join(k.toString() for k in action.shortcuts())
+                if keys:
+                    lines.append(f"{keys:<22} {action.text().replace('&', '')}")
+        lines += [
+            "",
+            "Mouse over the images:",
+            "  wheel                 next / previous slice (series); Ctrl+wheel zooms",
+            "  left drag             pan (all panes together)",
+            "  right drag            zoom",
+            "  middle or Ctrl+left drag   window/level (right: wider, up: brighter)",
+        ]
+        return "\n".join(lines)
+
+    def show_shortcuts(self) -> None:
+        """Help > Keyboard and mouse."""
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard and mouse")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(self.shortcuts_text())
+        box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        box.exec()
+
+    def show_about(self) -> None:
+        """Help > About."""
+        from denoscope import __version__
+
+        QMessageBox.about(
+            self,
+            "About Denoscope",
+            f"Denoscope {__version__}\n\nReview deep-learning denoising of MRI, CT and X-ray "
+            "studies: noisy, denoised and ground truth side by side with honest metrics.\n\n"
+            "Not a medical device: for research and quality review only.",
+        )
 
     def _action(self, menu, text: str, shortcut: str | None, slot) -> QAction:
         action = QAction(text, self)

@@ -291,3 +291,27 @@ def test_dropping_several_files_of_one_folder_opens_the_folder(window, tmp_path,
         window.dropEvent(event)
     assert window.state.study.path == tmp_path
     assert window.state.n_slices() == 2
+
+
+def test_layout_and_device_are_restored_from_settings(qtbot, settings, tmp_path):
+    from denoscope.app.main_window import MainWindow
+
+    first = MainWindow(settings, series_metrics=False)
+    qtbot.addWidget(first)
+    first.show()
+    first.docks["tags"].hide()
+    first.state.set_params(device="cpu")
+    first.close()
+    settings.sync()
+    second = MainWindow(settings, series_metrics=False)
+    qtbot.addWidget(second)
+    second.show()
+    assert second.state.params.device == "cpu"
+    assert not second.docks["tags"].isVisible()
+    second.close()
+
+
+def test_shortcuts_are_listed(window):
+    text = window.shortcuts_text()
+    for expected in ("Ctrl+E", "Next slice", "Reset window", "New noise", "window/level"):
+        assert expected in text
