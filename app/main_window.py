@@ -217,13 +217,18 @@ class MainWindow(QMainWindow):
 
     def shortcuts_text(self) -> str:
         """Every menu shortcut, plus the mouse gestures, as plain text."""
-        lines = []
-        for menu_action in self.menuBar().actions():
-            menu = menu_action.menu()
-            for action in [] if menu is None else menu.actions():
+        lines: list[str] = []
+
+        def walk(actions) -> None:
+            for action in actions:
+                if action.menu() is not None:
+                    walk(action.menu().actions())
+                    continue
                 keys = ", ".join(k.toString() for k in action.shortcuts())
                 if keys:
                     lines.append(f"{keys:<22} {action.text().replace('&', '')}")
+
+        walk(self.menuBar().actions())
         lines += [
             "",
             "Mouse over the images:",

@@ -313,5 +313,5 @@ def test_layout_and_device_are_restored_from_settings(qtbot, settings, tmp_path)
 
 def test_shortcuts_are_listed(window):
     text = window.shortcuts_text()
-    for expected in ("Ctrl+E", "Next slice", "Reset window", "New noise", "window/level"):
+    for expected in ("Ctrl+E", "Next slice", "Reset window", "Preset 4", "window/level"):
         assert expected in text
