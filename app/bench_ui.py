@@ -109,7 +109,9 @@ def measure_stalls(args: argparse.Namespace) -> dict[str, float]:
     from denoscope.app.main_window import MainWindow
     from denoscope.app.settings import Settings
     from denoscope.app.theme import apply_theme
+    from denoscope.app.tuning import tune_for_interactive_use
 
+    tune_for_interactive_use()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app)
     with tempfile.TemporaryDirectory(prefix="denoscope-bench-ui-") as tmp:
@@ -216,8 +218,10 @@ def _child() -> int:
     from denoscope.app.main_window import MainWindow
     from denoscope.app.settings import Settings
     from denoscope.app.theme import apply_theme
+    from denoscope.app.tuning import tune_for_interactive_use
     from denoscope.core.resources import sample_path
 
+    tune_for_interactive_use()
     app = QApplication(sys.argv[:1])
     apply_theme(app)
     with tempfile.TemporaryDirectory(prefix="denoscope-cold-") as tmp:

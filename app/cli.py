@@ -157,6 +157,9 @@ def run(args: argparse.Namespace) -> int:
     from PySide6.QtWidgets import QApplication
 
     from denoscope.app.theme import apply_theme
+    from denoscope.app.tuning import tune_for_interactive_use
+
+    tune_for_interactive_use()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName("Denoscope")

@@ -8,9 +8,6 @@ results, so the state only ever receives the latest request's result.
 
 from __future__ import annotations
 
-import gc
-import os
-import sys
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -19,6 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from denoscope.app import pipeline
 from denoscope.app.state import ViewerState
+from denoscope.app.tuning import freeze_long_lived_objects
 from denoscope.app.workers import LatestWorker
 
 #: Slice results kept for instant revisits (about 10 MB each at 512 x 512).
@@ -39,45 +37,6 @@ def describe_error(error: BaseException) -> str:
     if isinstance(error, OSError):
         return f"Could not read or write a file: {error}"
     return f"Unexpected {type(error).__name__}: {error}"
-
-
-def reserve_a_core_for_the_gui() -> None:
-    """Let torch use one CPU core fewer than it may, so the GUI thread always has one.
-
-    Sets ``DENOSCOPE_NUM_THREADS`` (read once by
-    :func:`denoscope.core.devices.configure_cpu_threads`) unless the user set it.
-    """
-    from denoscope.core.devices import THREADS_ENV, available_cpus
-
-    os.environ.setdefault(THREADS_ENV, str(max(1, available_cpus() - 1)))
-
-
-def prefer_the_gui_thread() -> None:
-    """Make the viewer responsive while workers run.
-
-    Torch keeps a CPU core free for the GUI (``DENOSCOPE_NUM_THREADS``), and the
-    interpreter hands the GIL over every 1 ms instead of 5 ms, so a worker busy in
-    Python code delays the event loop by at most about that much.
-    """
-    reserve_a_core_for_the_gui()
-    sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
-
-
-_frozen_at: set[str] = set()
-
-
-def freeze_long_lived_objects(milestone: str) -> None:
-    """Move everything alive now out of the garbage collector's reach, once per milestone.
-
-    After the first slice result (torch, the model, pyqtgraph loaded), the first
-    LPIPS (its network), the first series metrics and the first export, the
-    heap holds hundreds of thousands of long-lived objects; a full collection
-    then takes 100-300 ms with the GIL held, freezing the event loop whichever
-    thread runs it. :func:`gc.freeze` keeps them out of later collections.
-    """
-    if milestone not in _frozen_at:
-        _frozen_at.add(milestone)
-        gc.freeze()
 
 
 class Controller(QObject):
@@ -102,7 +61,6 @@ class Controller(QObject):
         self, state: ViewerState, *, series_metrics: bool = True, parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
-        prefer_the_gui_thread()
         self.state = state
         self.series_enabled = series_metrics
         self.loader = LatestWorker("load", self)

@@ -9,7 +9,9 @@ from denoscope.cli import main
 pytestmark = pytest.mark.slow
 
 
-def test_bench_ui_prints_stalls(tiny_model, capsys, qapp):
+def test_bench_ui_prints_stalls(tiny_model, capsys, qapp, monkeypatch):
+    # The process-wide tuning would outlive this test: not here.
+    monkeypatch.setattr("denoscope.app.tuning.tune_for_interactive_use", lambda: None)
     status = main(
         [
             "bench",
