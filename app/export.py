@@ -336,8 +336,8 @@ def export_denoised(
         The files written.
     """
     from denoscope.app import pipeline
-    from denoscope.app.workers import Cancelled
     from denoscope.core.errors import ParameterError
+    from denoscope.core.inference import Cancelled
     from denoscope.core.io.write import save_derived_dicom, save_png16
 
     out = Path(out)

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from denoscope.app.state import Params
+from denoscope.app.params import Params
 
 ProgressFn = Callable[[int, int], None]
 StopFn = Callable[[], bool]
@@ -340,7 +340,7 @@ def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray
 
 
 def _cancelled() -> Exception:
-    from denoscope.app.workers import Cancelled
+    from denoscope.core.inference import Cancelled
 
     return Cancelled()
 
