@@ -131,6 +131,15 @@ class Controller(QObject):
         while len(self._cache) > RESULT_CACHE_SIZE:
             self._cache.popitem(last=False)
 
+    def set_series_enabled(self, enabled: bool) -> None:
+        """Turn the per-slice metrics of a series on or off (off cancels the running job)."""
+        self.series_enabled = bool(enabled)
+        self._series_params = None
+        if enabled:
+            self.request()
+        else:
+            self.series.cancel()
+
     def is_busy(self) -> bool:
         """Whether any worker is running or waiting."""
         return any(worker.is_busy() for worker in self._workers().values())

@@ -139,6 +139,8 @@ class MainWindow(QMainWindow):
         self.docks["window"].raise_()
         self.add_dock("metrics", "Metrics", self.metrics, bottom)
         self.add_dock("slices", "Across slices", self.slice_plot, bottom)
+        self.slice_plot.enabled.setChecked(self.controller.series_enabled)
+        self.slice_plot.enabled.toggled.connect(self.controller.set_series_enabled)
         self.state.paramsChanged.connect(lambda p: self.settings.set_device(p.device))
         self.resizeDocks(
             [self.docks["metrics"], self.docks["slices"]], [900, 500], Qt.Orientation.Horizontal

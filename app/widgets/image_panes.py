@@ -176,6 +176,8 @@ class ImagePanes(QWidget):
             cmap, levels = pg.colormap.get("inferno"), (0.0, self._diff_scale)
         self.colour_bar.setColorMap(cmap)
         self.colour_bar.setLevels(levels)
+        unit = unit_label(None if self.state.study is None else self.state.study.study.modality)
+        self.colour_bar.axis.setLabel(f"{'Δ' if signed else '|Δ|'} {unit}")
         self.data["difference"] = image
         if image is None:
             self.items["difference"].clear()

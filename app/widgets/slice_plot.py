@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from denoscope.app.state import ViewerState
 
@@ -30,9 +30,18 @@ class SlicePlot(QWidget):
         self.graphics.setBackground("#14171a")
         self.status = QLabel("Open a series to see PSNR and SSIM across its slices.")
         self.status.setWordWrap(True)
+        self.enabled = QCheckBox("Compute")
+        self.enabled.setChecked(True)
+        self.enabled.setToolTip(
+            "Denoise every slice after each change to plot PSNR/SSIM across the series "
+            "(turn off to save CPU on long series)"
+        )
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.enabled)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.status)
+        layout.addLayout(top)
         layout.addWidget(self.graphics, 1)
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}

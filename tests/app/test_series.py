@@ -100,3 +100,25 @@ def test_series_picker_for_a_folder_with_two_series(window, tmp_path, qtbot, set
     assert window.state.study.study.series_uid == other
     assert picker.currentData() == other
     settle(window)
+
+
+def test_per_slice_metrics_can_be_turned_off(qtbot, settings, tiny_model, png_series, settle):
+    from denoscope.app.main_window import MainWindow
+
+    win = MainWindow(settings, series_metrics=True)
+    qtbot.addWidget(win)
+    win.show()
+    win.state.set_params(model_path=tiny_model, device="cpu", baseline=None)
+    with qtbot.waitSignal(win.state.seriesMetricsChanged, timeout=60000):
+        win.open_path(png_series, modality="mri")
+    settle(win, timeout=60000)
+    before = win.state.series_metrics
+    win.slice_plot.enabled.setChecked(False)
+    started = []
+    win.controller.series.started.connect(started.append)
+    with qtbot.waitSignal(win.state.resultChanged, timeout=30000):
+        win.state.set_params(seed=9)
+    settle(win, timeout=60000)
+    assert started == []
+    assert win.state.series_metrics is before
+    win.controller.shutdown()
