@@ -29,6 +29,14 @@ def unit_label(modality: str | None) -> str:
     return "HU" if modality == "ct" else "a.u."
 
 
+def pixel_aspect(spacing: tuple[float, float] | None) -> float:
+    """ViewBox aspect ratio (x scale / y scale) showing pixels of (row, col) mm spacing true to size."""
+    if spacing is None:
+        return 1.0
+    row, col = (float(v) for v in spacing)
+    return col / row if row > 0 and col > 0 and np.isfinite(col / row) else 1.0
+
+
 class _PaneView(pg.ViewBox):
     """A ViewBox that turns middle/Ctrl drags into window/level and wheel into slices."""
 
@@ -132,8 +140,10 @@ class ImagePanes(QWidget):
         if loaded is None:
             return
         n = int(loaded.study.frames.shape[0])
+        ratio = pixel_aspect(loaded.study.pixel_spacing)
         for view in self.views.values():
             view.slice_wheel = n > 1
+            view.setAspectLocked(True, ratio=ratio)
         self._show_truth_frame()
         self._fit()
         self._update_titles()

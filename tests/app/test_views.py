@@ -99,3 +99,16 @@ def test_tag_browser_and_series_bar_follow_the_study(state, loaded, qtbot):
     state.set_study(loaded)
     assert len(tags.visible_rows()) == len(loaded.study.metadata)
     assert not bar.slider.isEnabled() and bar.label.text() == "1 / 1"
+
+
+def test_non_square_pixels_are_shown_true_to_size(state, loaded, qtbot):
+    from dataclasses import replace
+
+    from denoscope.app.widgets.image_panes import ImagePanes, pixel_aspect
+
+    view = ImagePanes(state)
+    qtbot.addWidget(view)
+    wide_rows = replace(loaded, study=replace(loaded.study, pixel_spacing=(2.0, 1.0)))
+    state.set_study(wide_rows)
+    assert all(v.state["aspectLocked"] == 0.5 for v in view.views.values())
+    assert pixel_aspect(None) == 1.0 and pixel_aspect((0.0, 1.0)) == 1.0
