@@ -186,8 +186,6 @@ class ImagePanes(QWidget):
             cmap, levels = pg.colormap.get("inferno"), (0.0, self._diff_scale)
         self.colour_bar.setColorMap(cmap)
         self.colour_bar.setLevels(levels)
-        unit = unit_label(None if self.state.study is None else self.state.study.study.modality)
-        self.colour_bar.axis.setLabel(f"{'Δ' if signed else '|Δ|'} {unit}")
         self.data["difference"] = image
         if image is None:
             self.items["difference"].clear()
@@ -217,7 +215,7 @@ class ImagePanes(QWidget):
         """Keep the panes exactly equal in width, so linked zoom shows the same region."""
         super().resizeEvent(event)
         grid = self.graphics.ci.layout
-        spare = self.width() - 70 - int(grid.horizontalSpacing()) * len(PANES)
+        spare = self.width() - 80 - int(grid.horizontalSpacing()) * len(PANES)
         width = max(spare // len(PANES), 40)
         for column in range(len(PANES)):
             grid.setColumnFixedWidth(column, width)
@@ -250,7 +248,8 @@ class ImagePanes(QWidget):
             if values and values.get("psnr") is not None:
                 text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
             self._set_title(key, text)
-        self._set_title("difference", f"Difference: {DIFF_MODES[self.difference_mode()]}")
+        unit = unit_label(None if self.state.study is None else self.state.study.study.modality)
+        self._set_title("difference", f"Difference: {DIFF_MODES[self.difference_mode()]} ({unit})")
         if self.views["truth"].isVisible() == real:
             self.views["truth"].setVisible(not real)
 
