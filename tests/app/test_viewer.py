@@ -315,3 +315,17 @@ def test_shortcuts_are_listed(window):
     text = window.shortcuts_text()
     for expected in ("Ctrl+E", "Next slice", "Reset window", "Preset 4", "window/level"):
         assert expected in text
+
+
+def test_export_in_real_input_mode(window, open_study, settle, qtbot, tmp_path):
+    open_study(window, sample_path("xray"))
+    settle(window)
+    with qtbot.waitSignal(window.state.resultChanged, timeout=30000):
+        window.controls.real_input.setChecked(True)
+    settle(window)
+    _png, side = window.exports.export_comparison(tmp_path / "real.png")
+    record = json.loads(side.read_text(encoding="utf-8"))
+    assert record["real_input"] is True and record["noise"] is None
+    assert record["metrics"] == []
+    assert set(record["no_reference"]) == {"input", "denoised", "residual std"}
+    assert record["difference"] == "residual noisy − denoised"
