@@ -168,7 +168,7 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
         + (f" · {seconds * 1000:.0f} ms" if seconds is not None else "")
     )
     lines.append(
-        f"Window: center {window['center']:g}, width {window['width']:g} {window['unit']} · "
+        f"Window: center {window['center']:.1f}, width {window['width']:.1f} {window['unit']} · "
         f"difference {record['difference']} · normalisation {record['normalization']['kind']} "
         f"[{record['normalization']['low']:g}, {record['normalization']['high']:g}] → [0, 1]"
     )
