@@ -383,6 +383,7 @@ class MainWindow(QMainWindow):
         """Fill the controls shortly after the window is first shown (fast start-up)."""
         super().showEvent(event)
         QTimer.singleShot(300, self.controls.populate)
+        self.panes.graphics.setFocus()  # keys go to the images, not to a control
 
     def wait_settled(self, timeout_ms: float) -> bool:
         """Block (running the event loop) until the background work is done.
