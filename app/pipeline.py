@@ -286,6 +286,14 @@ def process(
         result.device_note = out.note or ""
         result.model_path = path
         result.model_name = _model_name(loaded_model, path)
+        trained_for = getattr(getattr(loaded_model, "card", None), "modality", None)
+        study_modality = loaded.study.modality
+        if trained_for not in (None, "any") and study_modality in ("ct", "mri", "xray"):
+            if trained_for != study_modality:
+                result.notes.append(
+                    f"The model {result.model_name!r} was trained for {trained_for.upper()} "
+                    f"images; this study is {study_modality.upper()}."
+                )
     if should_stop():
         raise _cancelled()
 

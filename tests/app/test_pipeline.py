@@ -59,3 +59,11 @@ def test_metric_table_deltas(tiny_model):
     )
     assert rows["delta-noisy"]["lpips"] == pytest.approx(-0.3)
     assert rows["delta-baseline"]["lpips"] is None
+
+
+def test_a_model_for_another_modality_is_flagged(tiny_model):
+    loaded = pipeline.load(sample_path("mri"))
+    result = pipeline.process(loaded, 0, Params(model_path=tiny_model, modality="mri"))
+    assert any("trained for CT" in note and "MRI" in note for note in result.notes)
+    ct = pipeline.process(pipeline.load(sample_path("ct")), 0, Params(model_path=tiny_model))
+    assert ct.notes == []
