@@ -123,6 +123,9 @@ class ImagePanes(QWidget):
         self.graphics.addItem(self.colour_bar, row=1, col=len(PANES))
         self._diff_scale = 1.0
         self._fitted_shape: tuple[int, ...] | None = None
+        self._user_zoomed = False
+        for view in self.views.values():
+            view.sigRangeChangedManually.connect(self._on_manual_range)
 
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         state.studyChanged.connect(self._on_study)
@@ -208,6 +211,7 @@ class ImagePanes(QWidget):
         if image is None:
             return
         self._fitted_shape = image.shape
+        self._user_zoomed = False
         for view in self.views.values():
             view.setRange(xRange=(0, image.shape[1]), yRange=(0, image.shape[0]), padding=0.02)
 
@@ -219,11 +223,20 @@ class ImagePanes(QWidget):
         width = max(spare // len(PANES), 40)
         for column in range(len(PANES)):
             grid.setColumnFixedWidth(column, width)
-        self._fitted_shape = None
-        self._fit()
+        if self._user_zoomed:
+            shown = self.views[PANES[0]].viewRect()  # keep the reader's zoom and pan
+            for view in self.views.values():
+                view.setRange(rect=shown, padding=0.0)
+        else:
+            self._fitted_shape = None
+            self._fit()
+
+    def _on_manual_range(self, *_args) -> None:
+        self._user_zoomed = True
 
     def reset_view(self) -> None:
         """Zoom to fit the image."""
+        self._user_zoomed = False
         self._fitted_shape = None
         self._fit()
 

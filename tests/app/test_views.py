@@ -112,3 +112,26 @@ def test_non_square_pixels_are_shown_true_to_size(state, loaded, qtbot):
     state.set_study(wide_rows)
     assert all(v.state["aspectLocked"] == 0.5 for v in view.views.values())
     assert pixel_aspect(None) == 1.0 and pixel_aspect((0.0, 1.0)) == 1.0
+
+
+def test_zoom_is_linked_and_kept_when_the_window_resizes(state, loaded, qtbot):
+    from denoscope.app.widgets.image_panes import PANES, ImagePanes
+
+    view = ImagePanes(state)
+    qtbot.addWidget(view)
+    view.resize(1200, 500)
+    view.show()
+    state.set_study(loaded)
+    first = view.views[PANES[0]]
+    first.scaleBy((0.5, 0.5))  # as a mouse zoom does
+    first.sigRangeChangedManually.emit(first.state["mouseEnabled"])
+    zoomed = first.viewRect()
+    for key in PANES[1:]:
+        assert view.views[key].viewRect().width() == pytest.approx(zoomed.width(), rel=0.05)
+    view.resize(1400, 600)
+    qtbot.waitUntil(lambda: view.width() == 1400)
+    kept = first.viewRect()
+    assert kept.center().x() == pytest.approx(zoomed.center().x(), abs=2.0)
+    assert kept.width() < 100  # still zoomed in on the 128-pixel image
+    view.reset_view()
+    assert first.viewRect().width() >= 128
