@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 
@@ -51,13 +52,19 @@ def test_torchrun_two_cpu_processes(tmp_path):
         "--out",
         str(out),
     ]
-    # Output goes to a file: a helper process of torch's launcher may keep an
-    # inherited pipe open after the workers exit, so reading a pipe to EOF can hang.
+    # Output goes to a file (read after the run; no pipe to drain while waiting).
     log = tmp_path / "torchrun.log"
     with log.open("w") as handle:
-        code = subprocess.run(
-            command, env=env, stdout=handle, stderr=subprocess.STDOUT, timeout=110, check=False
-        ).returncode
+        # own session, so that on a timeout the launcher's workers are killed with it
+        proc = subprocess.Popen(
+            command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            code = proc.wait(timeout=110)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
     text = log.read_text()
     assert code == 0, text[-3000:]
     assert "wrote" in text
