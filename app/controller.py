@@ -8,6 +8,7 @@ results, so the state only ever receives the latest request's result.
 
 from __future__ import annotations
 
+import logging
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from denoscope.app import pipeline
 from denoscope.app.state import ViewerState
 from denoscope.app.tuning import freeze_long_lived_objects
 from denoscope.app.workers import LatestWorker
+
+_log = logging.getLogger("denoscope.app")
 
 #: Slice results kept for instant revisits (about 10 MB each at 512 x 512).
 RESULT_CACHE_SIZE = 8
@@ -221,6 +224,10 @@ class Controller(QObject):
         freeze_long_lived_objects("series")
 
     def _on_failed(self, task: str, error: BaseException) -> None:
+        from denoscope.core.errors import DenoscopeError
+
+        if not isinstance(error, DenoscopeError):  # a defect: keep the traceback for a report
+            _log.error("%s failed", task, exc_info=(type(error), error, error.__traceback__))
         if task == "lpips":
             self.state.set_lpips({})
             self.state.report("warning", f"LPIPS unavailable: {describe_error(error)}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import threading
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +78,6 @@ class _Runnable(QRunnable):
             if _is_cancel(error) or should_stop():
                 relay.cancelled.emit(gen)
             else:
-                error.__dict__.setdefault("_denoscope_traceback", traceback.format_exc())
                 relay.failed.emit(gen, error)
         else:
             relay.done.emit(gen, result)
