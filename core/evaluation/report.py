@@ -207,6 +207,31 @@ def bar_check(result: EvaluationResult) -> dict[str, dict[str, object]]:
     return out
 
 
+def training_lineage(model_path: str | Path) -> list[str]:
+    """Return the training commands that led to a model, oldest first.
+
+    Follows ``training.details["initialised_from"]`` (``denoscope train --init``)
+    through the cards of the starting weights, as far as they can be read.
+    """
+    from denoscope.core.checkpoint import card_path, load_card
+    from denoscope.core.errors import DenoscopeError
+
+    commands: list[str] = []
+    seen: set[str] = set()
+    path: str | Path | None = model_path
+    while path is not None and str(path) not in seen and card_path(path).is_file():
+        seen.add(str(path))
+        try:
+            card = load_card(path)
+        except DenoscopeError:
+            break
+        if card.training is None:
+            break
+        commands.insert(0, card.training.command)
+        path = card.training.details.get("initialised_from")
+    return commands
+
+
 def update_card(result: EvaluationResult, model_path: str | Path, *, key: str = "test") -> None:
     """Record the evaluation's means (and bar check) in the model's JSON card.
 
@@ -233,5 +258,10 @@ def update_card(result: EvaluationResult, model_path: str | Path, *, key: str = 
     }
     metrics = dict(card.validation_metrics)
     metrics[key] = {"protocol": result.info, "means": means, "bar": bar_check(result)}
-    updated = card.model_copy(update={"validation_metrics": metrics})
+    update: dict[str, object] = {"validation_metrics": metrics}
+    if card.training is not None:
+        details = dict(card.training.details)
+        details["lineage"] = training_lineage(model_path)
+        update["training"] = card.training.model_copy(update={"details": details})
+    updated = card.model_copy(update=update)
     card_path(model_path).write_text(updated.model_dump_json(indent=2) + "\n", encoding="utf-8")

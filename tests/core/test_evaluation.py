@@ -169,3 +169,31 @@ def test_cli_evaluate_writes_json(setup, tmp_path, capsys):
         )
         == 2
     )
+
+
+def test_training_lineage_follows_init_cards(tmp_path):
+    from denoscope.core.corpus.synthetic import write_synthetic_corpus
+    from denoscope.core.evaluation.report import training_lineage
+    from denoscope.core.training.config import TrainConfig
+    from denoscope.core.training.loop import train
+
+    write_synthetic_corpus(tmp_path / "c", "mri", size=48)
+    kw = dict(
+        modality="mri",
+        arch={"arch": "res-cae", "widths": [8], "bottleneck_convs": 1},
+        data=str(tmp_path / "c"),
+        epochs=1,
+        steps_per_epoch=1,
+        batch_size=2,
+        patch=32,
+        val_images=1,
+        val_crop=32,
+        threads=1,
+    )
+    first = train(TrainConfig(out=str(tmp_path / "a"), **kw), command="cmd-a", progress=False)
+    second = train(
+        TrainConfig(out=str(tmp_path / "b"), init=str(first.model_path), **kw),
+        command="cmd-b",
+        progress=False,
+    )
+    assert training_lineage(second.model_path) == ["cmd-a", "cmd-b"]
