@@ -335,6 +335,8 @@ def export_denoised(
     list of Path
         The files written.
     """
+    from pydicom.uid import generate_uid
+
     from denoscope.app import pipeline
     from denoscope.core.errors import ParameterError
     from denoscope.core.inference import Cancelled
@@ -353,6 +355,7 @@ def export_denoised(
         indices, targets = [result.index], [out]
     check_writable(*targets, overwrite=overwrite)
     written = []
+    series_uid = generate_uid()  # every exported slice belongs to one derived series
     for done, (index, target) in enumerate(zip(indices, targets, strict=True)):
         if should_stop is not None and should_stop():
             raise Cancelled()
@@ -371,6 +374,7 @@ def export_denoised(
                 index,
                 loaded.normalization.from_unit(denoised01),
                 description=f"Denoscope denoised ({result.model_name or 'model'})",
+                series_uid=series_uid,
                 overwrite=overwrite,
             )
         written.append(target)

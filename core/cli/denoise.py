@@ -103,6 +103,7 @@ def _inputs(study: Any) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     """Denoise the study and write the outputs; return the exit status."""
+    from pydicom.uid import generate_uid
     from tqdm import tqdm
 
     from denoscope import __version__
@@ -187,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
         disable=study.n_frames < 2 or None,
         file=sys.stderr,
     )
+    series_uid = generate_uid()  # one derived series for all frames written
     with bar:
         for index, path in enumerate(outputs):
             unit = normalization.to_unit(study.frames[index])
@@ -198,7 +200,13 @@ def run(args: argparse.Namespace) -> int:
             units = normalization.from_unit(result.image)
             if fmt == "dicom":
                 save_derived_dicom(
-                    path, study, index, units, description=description, overwrite=args.force
+                    path,
+                    study,
+                    index,
+                    units,
+                    description=description,
+                    series_uid=series_uid,
+                    overwrite=args.force,
                 )
             else:
                 save_png16(path, units, data_range=data_range, overwrite=args.force, inputs=inputs)

@@ -114,6 +114,7 @@ def save_derived_dicom(
     frame_units: np.ndarray,
     *,
     description: str,
+    series_uid: str | None = None,
     overwrite: bool = False,
 ) -> Path:
     """Save one processed frame as a derived DICOM image of the same study.
@@ -131,6 +132,10 @@ def save_derived_dicom(
     description : str
         What was done (model, noise, parameters); goes into DerivationDescription
         and, shortened, SeriesDescription.
+    series_uid : str, optional
+        Series Instance UID of the derived series. Pass the same value (e.g. from
+        :func:`pydicom.uid.generate_uid`) for every frame of one processed series so
+        they stay one series; a new UID is made when omitted (a single image).
     overwrite : bool, optional
         Replace an existing output file.
 
@@ -244,7 +249,7 @@ def save_derived_dicom(
     ds.InstanceCreationDate = now.strftime("%Y%m%d")
     ds.InstanceCreationTime = now.strftime("%H%M%S")
     ds.SOPInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
+    ds.SeriesInstanceUID = series_uid or generate_uid()
     try:
         ds.SeriesNumber = int(source.get("SeriesNumber", 0) or 0) + 1000
     except (TypeError, ValueError):

@@ -94,3 +94,24 @@ def test_missing_shipped_model_says_what_to_do(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "no ct model is shipped" in err and "--model" in err
     assert not out.exists()
+
+
+def test_dicom_series_becomes_one_derived_series(tmp_path, tiny_model):
+    from pydicom.uid import generate_uid
+
+    folder = tmp_path / "ct_series"
+    folder.mkdir()
+    source = pydicom.dcmread(sample_path("ct"))
+    for i in range(3):
+        source.SOPInstanceUID = generate_uid()
+        source.InstanceNumber = i + 1
+        source.ImagePositionPatient = [0.0, 0.0, float(i)]
+        source.save_as(folder / f"slice{i}.dcm")
+    out = tmp_path / "derived"
+    args = ["denoise", str(folder), "-o", str(out), "--model", str(tiny_model), "--format", "dicom"]
+    assert main(args) == 0
+    written = [pydicom.dcmread(path) for path in sorted(out.glob("*.dcm"))]
+    assert len(written) == 3
+    series = {ds.SeriesInstanceUID for ds in written}
+    assert len(series) == 1 and source.SeriesInstanceUID not in series
+    assert len({ds.SOPInstanceUID for ds in written}) == 3
