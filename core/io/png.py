@@ -21,7 +21,7 @@ import numpy as np
 from denoscope.core.errors import StudyLoadError, StudyTooLargeError
 from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
-from denoscope.core.io.pixels import ensure_finite, luminance, robust_window
+from denoscope.core.io.pixels import luminance
 from denoscope.core.io.study import Study
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -189,17 +189,5 @@ def load_png_study(files: list[Path], *, source: Path, max_bytes: int | None = N
             bytes_per_sample=4,
             max_bytes=max_bytes,
         )
-    stack = ensure_finite(np.stack(frames), source)
-    return Study(
-        frames=stack,
-        modality="unknown",
-        dicom_modality=None,
-        window=robust_window(stack),
-        pixel_spacing=None,
-        metadata=[],
-        source=source,
-        series_uid=None,
-        description=source.name if len(files) > 1 else files[0].name,
-        transfer_syntax=None,
-        is_dicom=False,
-    )
+    description = source.name if len(files) > 1 else files[0].name
+    return Study.from_image_stack(np.stack(frames), source=source, description=description)

@@ -124,6 +124,41 @@ class Study:
     datasets: tuple[Any, ...] = field(default=(), repr=False)
     dataset_frames: tuple[tuple[int, int], ...] = field(default=(), repr=False)
 
+    @classmethod
+    def from_image_stack(cls, values: np.ndarray, *, source: Path, description: str) -> Study:
+        """Build the study of a plain image file (PNG, TIFF): no modality, tags or spacing.
+
+        Parameters
+        ----------
+        values : ndarray, shape (n_frames, rows, cols)
+            Grey values as read (already reduced to luminance).
+        source : Path
+            The file or folder loaded.
+        description : str
+            What to call the study (a file or folder name).
+
+        Returns
+        -------
+        Study
+            Float32 frames checked finite, a robust percentile window, modality "unknown".
+        """
+        from denoscope.core.io.pixels import ensure_finite, robust_window
+
+        frames = ensure_finite(values, source)
+        return cls(
+            frames=frames,
+            modality="unknown",
+            dicom_modality=None,
+            window=robust_window(frames),
+            pixel_spacing=None,
+            metadata=[],
+            source=source,
+            series_uid=None,
+            description=description,
+            transfer_syntax=None,
+            is_dicom=False,
+        )
+
     @property
     def n_frames(self) -> int:
         """Number of frames."""

@@ -19,7 +19,7 @@ import numpy as np
 from denoscope.core.errors import StudyLoadError
 from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
-from denoscope.core.io.pixels import ensure_finite, luminance, robust_window
+from denoscope.core.io.pixels import luminance
 from denoscope.core.io.study import Study
 
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
@@ -101,17 +101,4 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
         values = luminance(data.reshape(frames, rows, columns, samples))
     else:
         values = data.reshape(frames, rows, columns).astype(np.float64)
-    stack = ensure_finite(values, path)
-    return Study(
-        frames=stack,
-        modality="unknown",
-        dicom_modality=None,
-        window=robust_window(stack),
-        pixel_spacing=None,
-        metadata=[],
-        source=path,
-        series_uid=None,
-        description=path.name,
-        transfer_syntax=None,
-        is_dicom=False,
-    )
+    return Study.from_image_stack(values, source=path, description=path.name)
