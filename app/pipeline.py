@@ -192,13 +192,28 @@ def _rng(params: Params, index: int) -> np.random.Generator:
     return np.random.default_rng([int(params.seed), int(index)])
 
 
-def noisy_slice(truth01: np.ndarray, params: Params, index: int) -> np.ndarray:
-    """The synthetic noisy version of one [0, 1] slice (seeded by seed and slice)."""
+def pixel_size_mm(loaded: LoadedStudy) -> float | None:
+    """The study's in-plane pixel size in mm (mean of row and column), None when unknown."""
+    spacing = loaded.study.pixel_spacing
+    if spacing is None or not all(np.isfinite(v) and v > 0 for v in spacing):
+        return None
+    return float(np.mean(spacing))
+
+
+def noisy_slice(
+    truth01: np.ndarray, params: Params, index: int, *, pixel_size: float | None = None
+) -> np.ndarray:
+    """The synthetic noisy version of one [0, 1] slice (seeded by seed and slice).
+
+    ``pixel_size`` (mm) reaches the noise models whose physics depends on it
+    (low-dose CT: the same dose is noisier on smaller pixels).
+    """
     from denoscope.core.noise import add_noise
 
-    return np.asarray(
-        add_noise(truth01, params.noise, params.level, rng=_rng(params, index)), np.float32
+    noisy = add_noise(
+        truth01, params.noise, params.level, rng=_rng(params, index), pixel_size_mm=pixel_size
     )
+    return np.asarray(noisy, np.float32)
 
 
 def _baseline_sigma(params: Params, noisy01: np.ndarray) -> float:
@@ -253,7 +268,8 @@ def process(
     if params.real_input:
         truth01, noisy01 = None, image01
     else:
-        truth01, noisy01 = image01, noisy_slice(image01, params, index)
+        noisy01 = noisy_slice(image01, params, index, pixel_size=pixel_size_mm(loaded))
+        truth01 = image01
     result = SliceResult(
         index=index,
         params=params,
@@ -409,11 +425,12 @@ def series_metrics(
         model = None
     from denoscope.core.inference import denoise
 
+    pixel_size = pixel_size_mm(loaded)
     for index in range(n):
         if should_stop():
             raise _cancelled()
         truth01 = np.asarray(loaded.normalization.to_unit(loaded.study.frames[index]), np.float32)
-        noisy01 = noisy_slice(truth01, params, index)
+        noisy01 = noisy_slice(truth01, params, index, pixel_size=pixel_size)
         images = {"noisy": noisy01}
         if model is not None:
             images["denoised"] = np.asarray(

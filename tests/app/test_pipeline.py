@@ -67,3 +67,18 @@ def test_a_model_for_another_modality_is_flagged(tiny_model):
     assert any("trained for CT" in note and "MRI" in note for note in result.notes)
     ct = pipeline.process(pipeline.load(sample_path("ct")), 0, Params(model_path=tiny_model))
     assert ct.notes == []
+
+
+def test_lowdose_ct_noise_uses_the_study_pixel_size(tiny_model):
+    from denoscope.core.noise import add_noise
+
+    loaded = pipeline.load(sample_path("ct"))  # CT_small: 0.661 mm pixels
+    assert pipeline.pixel_size_mm(loaded) == pytest.approx(0.661468)
+    params = Params(model_path=tiny_model, device="cpu", noise="lowdose-ct", level=0.25, seed=3)
+    result = pipeline.process(loaded, 0, params)
+    truth01 = result.truth01
+    rng = np.random.default_rng([3, 0])
+    expected = add_noise(truth01, "lowdose-ct", 0.25, rng=rng, pixel_size_mm=0.661468)
+    np.testing.assert_allclose(result.noisy01, expected, atol=1e-6)
+    default_size = add_noise(truth01, "lowdose-ct", 0.25, rng=np.random.default_rng([3, 0]))
+    assert not np.allclose(result.noisy01, default_size, atol=1e-6)
