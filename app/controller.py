@@ -168,17 +168,11 @@ class Controller(QObject):
             changes["modality"] = modality
         changes.update(self._pending_params)
         self._pending_params = {}
-        if state.study is None:
-            # The first study opens with its modality's physical noise (low-dose CT, Rician
-            # MRI, X-ray quantum noise) at its default level, unless the caller chose.
-            from denoscope.core.noise import NOISE_MODELS, physical_noise_model
+        if state.study is None and "level" not in changes:
+            from denoscope.core.noise import NOISE_MODELS
 
-            modality = changes.get("modality", state.params.modality)
-            if "noise" not in changes and not state.params.real_input:
-                changes["noise"] = physical_noise_model(modality).name
-            if "level" not in changes:
-                noise = NOISE_MODELS[changes.get("noise", state.params.noise)]
-                changes["level"] = noise.default_level(modality)
+            noise = NOISE_MODELS[changes.get("noise", state.params.noise)]
+            changes["level"] = noise.default_level(changes.get("modality", state.params.modality))
         self._series_params = None
         self._cache.clear()
         # Block the params signal: one request follows set_study below.

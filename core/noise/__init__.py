@@ -21,25 +21,21 @@ from denoscope.core.noise.lowdose_ct import lowdose_ct_noise
 from denoscope.core.noise.poisson import poisson_noise
 from denoscope.core.noise.registry import (
     NOISE_MODELS,
-    PHYSICAL_NOISE,
     NoiseModel,
     add_noise,
     get_noise_model,
-    physical_noise_model,
 )
 from denoscope.core.noise.rician import rician_noise
 from denoscope.core.noise.xray import xray_noise
 
 __all__ = [
     "NOISE_MODELS",
-    "PHYSICAL_NOISE",
     "NoiseModel",
     "add_noise",
     "gaussian_noise",
     "gaussian_report1",
     "get_noise_model",
     "lowdose_ct_noise",
-    "physical_noise_model",
     "poisson_noise",
     "rician_noise",
     "xray_noise",

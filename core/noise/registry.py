@@ -203,28 +203,6 @@ _MODELS = (
 NOISE_MODELS: Mapping[str, NoiseModel] = MappingProxyType({m.name: m for m in _MODELS})
 
 
-#: The physical noise of each modality (what its acquisition really adds); Gaussian otherwise.
-PHYSICAL_NOISE: Mapping[str, str] = MappingProxyType(
-    {"mri": "rician", "ct": "lowdose-ct", "xray": "xray"}
-)
-
-
-def physical_noise_model(modality: str) -> NoiseModel:
-    """Return the modality's physical noise model (Gaussian for an unknown modality).
-
-    Parameters
-    ----------
-    modality : str
-        "mri", "ct", "xray" or anything else.
-
-    Returns
-    -------
-    NoiseModel
-        Rician for MRI, low-dose CT for CT, quantum + detector noise for X-ray.
-    """
-    return NOISE_MODELS[PHYSICAL_NOISE.get(modality, "gaussian")]
-
-
 def get_noise_model(name: str) -> NoiseModel:
     """Return the registered model ``name`` or raise :class:`ParameterError`."""
     try:

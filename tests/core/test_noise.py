@@ -138,11 +138,3 @@ def test_pixel_size_reaches_only_models_that_use_it():
     )
     with pytest.raises(ParameterError, match="pixel size"):
         add_noise(image, "lowdose-ct", 0.2, rng=0, pixel_size_mm=0.0)
-
-
-def test_physical_noise_model_per_modality():
-    from denoscope.core.noise import NOISE_MODELS, physical_noise_model
-
-    names = {m: physical_noise_model(m).name for m in ("mri", "ct", "xray", "unknown")}
-    assert names == {"mri": "rician", "ct": "lowdose-ct", "xray": "xray", "unknown": "gaussian"}
-    assert all(name in NOISE_MODELS for name in names.values())
