@@ -28,7 +28,7 @@ run: $(STAMP)
 		$(PY) -m denoscope view --sample $(SAMPLE); \
 	else \
 		mkdir -p $(dir $(SCREENSHOT)); \
-		$(PY) -m denoscope view --sample $(SAMPLE) --screenshot $(SCREENSHOT); \
+		$(PY) -m denoscope view --sample $(SAMPLE) --screenshot $(SCREENSHOT) --force; \
 	fi
 
 test: $(STAMP)

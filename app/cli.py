@@ -51,6 +51,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="render offscreen, save the window to OUT.png and exit",
     )
     parser.add_argument(
+        "--force",
+        action="store_true",
+        help="let --screenshot replace an existing file (never an input)",
+    )
+    parser.add_argument(
         "--modality",
         choices=("ct", "mri", "xray"),
         help="which modality's model to use (default: from the study)",
@@ -145,6 +150,13 @@ def _route_unexpected_errors(window) -> None:
 def run(args: argparse.Namespace) -> int:
     """Open the viewer, or save an offscreen screenshot; returns the exit status."""
     path = _study_path(args)
+    if args.screenshot is not None:  # refuse before any work: never replace a file unasked
+        from denoscope.core.io.write import check_output
+
+        Path(args.screenshot).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        check_output(
+            args.screenshot, overwrite=args.force, inputs=[path], overwrite_hint="pass --force"
+        )
     params = _params(args)
     if "modality" not in params and (args.sample is not None or args.path is None):
         from denoscope.app.samples import SAMPLE_MODALITIES

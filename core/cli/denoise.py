@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
 
     from denoscope import __version__
     from denoscope.core.checkpoint import load_model
-    from denoscope.core.errors import OutputExistsError, ParameterError
+    from denoscope.core.errors import ParameterError
     from denoscope.core.inference import denoise
     from denoscope.core.intensity import Normalization, normalization_for
     from denoscope.core.io import load_study
@@ -159,16 +159,7 @@ def run(args: argparse.Namespace) -> int:
     outputs = _output_paths(args, study.n_frames, fmt)
     inputs = _inputs(study)
     for path in outputs:  # refuse before writing anything
-        try:
-            check_output(path, overwrite=args.force, inputs=inputs)
-        except OutputExistsError as error:
-            if any(path.resolve() == p.resolve() for p in inputs):
-                raise
-            raise OutputExistsError(
-                "the output file already exists",
-                path=path,
-                fix="pass --force to replace it, or choose another output",
-            ) from error
+        check_output(path, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
 
     arch = card.architecture.arch
     description = (

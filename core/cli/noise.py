@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from denoscope.core.cli.metrics import study_normalization, unit_frame
-    from denoscope.core.errors import OutputExistsError, ParameterError
+    from denoscope.core.errors import ParameterError
     from denoscope.core.io import load_study
     from denoscope.core.io.write import check_output, save_derived_dicom, save_png16
     from denoscope.core.metrics import psnr
@@ -72,14 +72,7 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(
             "unsupported output type", path=output, expected="a .png or .dcm file name"
         )
-    try:
-        check_output(output, overwrite=args.force, inputs=[args.input])
-    except OutputExistsError as error:
-        if error.problem == "the output file already exists":
-            raise OutputExistsError(
-                error.problem, path=error.path, fix="Choose another name, or pass --force"
-            ) from None
-        raise
+    check_output(output, overwrite=args.force, inputs=[args.input], overwrite_hint="pass --force")
     study = load_study(args.input, series_uid=args.series)
     if dicom_out and not study.is_dicom:
         raise ParameterError(

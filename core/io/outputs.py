@@ -19,7 +19,13 @@ def _same_file(a: Path, b: Path) -> bool:
     return a.resolve() == b.resolve()
 
 
-def check_output(path: str | Path, *, overwrite: bool, inputs: Iterable[str | Path] = ()) -> Path:
+def check_output(
+    path: str | Path,
+    *,
+    overwrite: bool,
+    inputs: Iterable[str | Path] = (),
+    overwrite_hint: str = "pass overwrite=True",
+) -> Path:
     """Validate an output path: never an input, never an existing file unless allowed.
 
     Parameters
@@ -30,6 +36,8 @@ def check_output(path: str | Path, *, overwrite: bool, inputs: Iterable[str | Pa
         Allow replacing an existing file (never an input).
     inputs : iterable of path
         Files the output must not replace.
+    overwrite_hint : str, optional
+        How the caller allows overwriting, for the message (a CLI says "pass --force").
 
     Returns
     -------
@@ -61,7 +69,7 @@ def check_output(path: str | Path, *, overwrite: bool, inputs: Iterable[str | Pa
         raise OutputExistsError(
             "the output file already exists",
             path=path,
-            fix="Choose another name, or pass overwrite=True to replace it",
+            fix=f"Choose another name, or {overwrite_hint} to replace it",
         )
     return path
 

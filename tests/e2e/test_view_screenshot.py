@@ -63,6 +63,12 @@ def test_view_screenshot_writes_the_window(tmp_path: Path, tiny_model: Path) -> 
     assert image.shape[0] >= 600 and image.shape[1] >= 1000
     assert image.std() > 5  # panes with images, not an empty window
 
+    before = out.read_bytes()
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
+    assert again.returncode == 2 and "--force" in again.stderr, again.stderr
+    assert "Traceback" not in again.stderr
+    assert out.read_bytes() == before
+
 
 def test_view_reports_a_missing_file(tmp_path: Path) -> None:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
