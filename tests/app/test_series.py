@@ -21,7 +21,8 @@ def png_series(tmp_path: Path) -> Path:
     return folder
 
 
-def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_series, settle):
+def _window_on_series(qtbot, settings, tiny_model, png_series):
+    """A shown window with per-slice metrics on, after the series' metrics arrived."""
     from denoscope.app.main_window import MainWindow
 
     win = MainWindow(settings, series_metrics=True)
@@ -30,6 +31,11 @@ def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_serie
     win.state.set_params(model_path=tiny_model, device="cpu", baseline=None)
     with qtbot.waitSignal(win.state.seriesMetricsChanged, timeout=60000):
         win.open_path(png_series, modality="mri")
+    return win
+
+
+def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_series, settle):
+    win = _window_on_series(qtbot, settings, tiny_model, png_series)
     state = win.state
     assert state.n_slices() == 5
     assert state.slice_index == 2  # the middle slice first
@@ -103,14 +109,7 @@ def test_series_picker_for_a_folder_with_two_series(window, tmp_path, qtbot, set
 
 
 def test_per_slice_metrics_can_be_turned_off(qtbot, settings, tiny_model, png_series, settle):
-    from denoscope.app.main_window import MainWindow
-
-    win = MainWindow(settings, series_metrics=True)
-    qtbot.addWidget(win)
-    win.show()
-    win.state.set_params(model_path=tiny_model, device="cpu", baseline=None)
-    with qtbot.waitSignal(win.state.seriesMetricsChanged, timeout=60000):
-        win.open_path(png_series, modality="mri")
+    win = _window_on_series(qtbot, settings, tiny_model, png_series)
     settle(win, timeout=60000)
     before = win.state.series_metrics
     win.slice_plot.enabled.setChecked(False)
