@@ -165,6 +165,12 @@ def run(args: argparse.Namespace) -> int:
     offscreen = args.screenshot is not None or not has_display()
     if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from denoscope.app.platform_check import check_display_libraries
+
+    hint = check_display_libraries()
+    if hint is not None:  # Qt would abort without naming a package: say which to install
+        print(hint, file=sys.stderr)
+        return 3
 
     from PySide6.QtWidgets import QApplication
 
