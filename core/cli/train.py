@@ -34,12 +34,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", type=int, default=200, help="optimiser steps per epoch (default 200)")
     p.add_argument("--batch", type=int, default=16, help="patches per step and process")
     p.add_argument("--patch", type=int, default=128, help="patch side in pixels (default 128)")
-    p.add_argument("--loss", choices=["mse", "l1", "poisson", "mse+ssim", "psnr"], default="mse")
+    p.add_argument(
+        "--loss", choices=["mse", "l1", "poisson", "mse+ssim", "psnr", "texture"], default="mse"
+    )
     p.add_argument(
         "--init",
         metavar="FILE",
         help="start from these weights: a model .safetensors, or a run's checkpoint/last.safetensors "
         "(its best weights)",
+    )
+    p.add_argument(
+        "--init-transfer",
+        action="store_true",
+        help="--init weights of a related configuration (e.g. a v1 res-cae): copy what fits, "
+        "adapt known shape changes, initialise the rest fresh",
     )
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--weight-decay", type=float, default=1e-4)
@@ -97,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             patch=args.patch,
             loss=args.loss,
             init=args.init,
+            init_transfer=args.init_transfer,
             lr=args.lr,
             weight_decay=args.weight_decay,
             patience=args.patience,

@@ -76,6 +76,14 @@ class ResCAEConfig(_Config):
     noise_level_input: bool = Field(
         False, description="take a noise-level map as a second input (FFDNet style)"
     )
+    upsampling: Literal["transposed", "resize"] = Field(
+        "transposed",
+        description=(
+            "decoder upsampling: 'transposed' (2x2 stride-2 transposed convs and a final pixel "
+            "shuffle, the v1 models; prone to a 2-pixel grid) or 'resize' (bilinear resize then "
+            "convolution, and a full-resolution refinement: no per-phase weights, no grid)"
+        ),
+    )
 
 
 class DnCNNConfig(_Config):

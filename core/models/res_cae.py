@@ -13,6 +13,17 @@ Layout for ``widths = (w1, w2, w3)`` (all convs 3x3, ReLU):
 - conv w1 -> 4, PixelShuffle(2) -> residual ``r`` (N, 1, H, W);
 - output ``clamp(x - r, 0, 1)``.
 
+With ``upsampling="resize"`` (the v2 models) every 2x step of the decoder is
+a bilinear resize followed by a 1x1 convolution (the level's 3x3 convs
+follow) instead of a 2x2 stride-2 transposed convolution, and the pixel shuffle is replaced by a
+full-resolution refinement: a 1x1 conv w1 -> :data:`REFINE_IN` at H/2, a
+bilinear resize to H, concatenated with ``x`` (and the full-resolution noise
+map), then conv -> :data:`REFINE_WIDTH`, ReLU, conv -> 1 = ``r``. Transposed
+convolutions and the shuffle give each of the 2x2 output phases its own
+weights, which is what draws the 2-pixel grid (Odena et al., "Deconvolution
+and checkerboard artifacts", Distill 2016); resize-convolution has no
+per-phase weights.
+
 Working at half resolution makes each conv 4x cheaper per pixel than at full
 resolution and widens the receptive field; there is no batch norm, so a tile
 gives exactly what the same pixels give inside a whole image once the tile's
@@ -50,6 +61,24 @@ def _reach(levels: int, n: int, bottleneck: int) -> int:
     return reach + 2 + 1  # tail conv at scale 2, shuffle
 
 
+def _reach_resize(levels: int, n: int, bottleneck: int) -> int:
+    """:func:`_reach` for ``upsampling="resize"``: each bilinear resize adds one coarse pixel."""
+    reach = 1 + 2 + 2 * n
+    for k in range(2, levels + 1):
+        reach += 2**k + n * 2**k
+    reach += bottleneck * 2**levels
+    for k in range(levels - 1, 0, -1):
+        reach += 2 ** (k + 1) + n * 2**k  # resize from 2^(k+1) (then a 1x1 conv), convs at 2^k
+    return reach + 2 + 2  # resize from scale 2, two full-resolution convs
+
+
+#: Channels the decoder hands to the full-resolution refinement (``upsampling="resize"``).
+REFINE_IN = 8
+
+#: Width of the full-resolution refinement conv (``upsampling="resize"``).
+REFINE_WIDTH = 12
+
+
 class ResCAE(Denoiser):
     """Residual autoencoder with symmetric skips, predicting the noise.
 
@@ -67,7 +96,9 @@ class ResCAE(Denoiser):
         levels = len(widths)
         self.stride_multiple = 2**levels
         self.noise_level_input = config.noise_level_input
-        self.receptive_field = 2 * _reach(levels, n, config.bottleneck_convs) + 1
+        self.resize = config.upsampling == "resize"
+        reach = _reach_resize if self.resize else _reach
+        self.receptive_field = 2 * reach(levels, n, config.bottleneck_convs) + 1
         cin = 8 if config.noise_level_input else 4
         self.unshuffle = nn.PixelUnshuffle(2)
         self.shuffle = nn.PixelShuffle(2)
@@ -83,19 +114,41 @@ class ResCAE(Denoiser):
             )
             self.enc.append(_convs(widths[k], widths[k], n))
         self.bottleneck = _convs(widths[-1], widths[-1], config.bottleneck_convs)
-        self.up = nn.ModuleList(
-            [
-                nn.ConvTranspose2d(widths[k], widths[k - 1], 2, stride=2)
-                for k in range(levels - 1, 0, -1)
-            ]
-        )
+        if self.resize:
+            self.up = nn.ModuleList(
+                [
+                    nn.Sequential(
+                        nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+                        nn.Conv2d(widths[k], widths[k - 1], 1),
+                    )
+                    for k in range(levels - 1, 0, -1)
+                ]
+            )
+        else:
+            self.up = nn.ModuleList(
+                [
+                    nn.ConvTranspose2d(widths[k], widths[k - 1], 2, stride=2)
+                    for k in range(levels - 1, 0, -1)
+                ]
+            )
         self.dec = nn.ModuleList(
             [_convs(widths[k - 1], widths[k - 1], n) for k in range(levels - 1, 0, -1)]
         )
-        self.tail = nn.Conv2d(widths[0], 4, 3, padding=1)
+        if self.resize:
+            self.tail = nn.Conv2d(widths[0], REFINE_IN, 1)
+            extra = 2 if config.noise_level_input else 1
+            self.refine = nn.Sequential(
+                nn.Conv2d(REFINE_IN + extra, REFINE_WIDTH, 3, padding=1),
+                nn.ReLU(inplace=True),
+                nn.Conv2d(REFINE_WIDTH, 1, 3, padding=1),
+            )
+            last = self.refine[-1]
+        else:
+            self.tail = nn.Conv2d(widths[0], 4, 3, padding=1)
+            last = self.tail
         with torch.no_grad():  # start close to the identity: a small initial residual
-            self.tail.weight.mul_(0.1)
-            self.tail.bias.zero_()
+            last.weight.mul_(0.1)
+            last.bias.zero_()
 
     def forward(
         self, x: torch.Tensor, noise_level: torch.Tensor | float | None = None
@@ -118,8 +171,9 @@ class ResCAE(Denoiser):
             (N, 1, H, W) in [0, 1].
         """
         h = self.unshuffle(x)
-        if self.noise_level_input:
-            h = torch.cat([h, self._noise_map(x, noise_level)], dim=1)
+        sigma = self._sigma_full(x, noise_level) if self.noise_level_input else None
+        if sigma is not None:
+            h = torch.cat([h, nn.functional.pixel_unshuffle(sigma, 2)], dim=1)
         h = self.enc[0](self.head(h))
         skips = [h]
         for down, enc in zip(self.down, self.enc[1:], strict=True):
@@ -128,19 +182,29 @@ class ResCAE(Denoiser):
         h = self.bottleneck(h) + h if len(self.bottleneck) else h
         for up, dec, skip in zip(self.up, self.dec, reversed(skips[:-1]), strict=True):
             h = dec(torch.relu(up(h) + skip))
-        residual = self.shuffle(self.tail(h))
+        if self.resize:
+            up = nn.functional.interpolate(
+                self.tail(h), scale_factor=2, mode="bilinear", align_corners=False
+            )
+            parts = [up, x] if sigma is None else [up, x, sigma]
+            residual = self.refine(torch.cat(parts, dim=1))
+        else:
+            residual = self.shuffle(self.tail(h))
         return torch.clamp(x - residual, 0.0, 1.0)
 
     @staticmethod
-    def _noise_map(x: torch.Tensor, noise_level: torch.Tensor | float | None) -> torch.Tensor:
+    def _sigma_full(x: torch.Tensor, noise_level: torch.Tensor | float | None) -> torch.Tensor:
+        """The noise level as a (N, 1, H, W) map, from a scalar, (N,) or a map."""
         n, _, hh, ww = x.shape
         if noise_level is None:
             sigma = estimate_noise_sigma(x)
         else:
             sigma = torch.as_tensor(noise_level, dtype=x.dtype, device=x.device)
         if sigma.ndim == 4:
-            return nn.functional.pixel_unshuffle(sigma.expand(n, 1, hh, ww), 2)
-        return sigma.reshape(-1, 1, 1, 1).expand(n, 4, hh // 2, ww // 2)
+            return sigma.expand(n, 1, hh, ww).contiguous()
+        if sigma.ndim == 2:  # one (H, W) map for the whole batch
+            return sigma[None, None].expand(n, 1, hh, ww).contiguous()
+        return sigma.reshape(-1, 1, 1, 1).expand(n, 1, hh, ww).contiguous()
 
 
 def estimate_noise_sigma(x: torch.Tensor) -> torch.Tensor:

@@ -34,9 +34,14 @@ class TrainConfig(BaseModel):
     steps_per_epoch: int = Field(200, ge=1, description="optimiser steps per epoch (all ranks)")
     batch_size: int = Field(16, ge=1, description="patches per step and rank")
     patch: int = Field(128, ge=16)
-    loss: Literal["mse", "l1", "poisson", "mse+ssim", "psnr"] = "mse"
+    loss: Literal["mse", "l1", "poisson", "mse+ssim", "psnr", "texture"] = "mse"
     init: str | None = Field(
         None, description="start from these weights (a model .safetensors or a run's checkpoint)"
+    )
+    init_transfer: bool = Field(
+        False,
+        description="adapt --init weights of a related configuration "
+        "(denoscope.core.models.weight_transfer) instead of requiring an exact fit",
     )
     lr: float = Field(1e-3, gt=0)
     lr_min_ratio: float = Field(0.05, gt=0, le=1, description="cosine schedule floor / lr")

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from denoscope.core.errors import DenoscopeError
+from denoscope.core.noise.sigma_map import noise_sigma_map
 from denoscope.core.training.augment import apply_geometry, draw_geometry, scale_intensity
 from denoscope.core.training.noise_mix import (
     SLICE_LEVEL_MODELS,
@@ -251,18 +252,23 @@ class SliceNoiseBank:
         rng: np.random.Generator,
     ) -> None:
         self.component = component
-        self.pairs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.triples: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for _ in range(size):
             clean = sampler.slice(rng)
-            noisy = apply_noise(clean, component.name, component.draw(rng), rng)
-            self.pairs.append((clean, noisy))
+            level = component.draw(rng)
+            noisy = apply_noise(clean, component.name, level, rng)
+            sigma = noise_sigma_map(component.name, clean, noisy, level)
+            self.triples.append((clean, noisy, sigma))
 
-    def sample(self, patch: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Cut one (clean, noisy) patch pair from a random rendered slice."""
-        clean, noisy = self.pairs[int(rng.integers(len(self.pairs)))]
+    def sample(
+        self, patch: int, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Cut one (clean, noisy, sigma map) patch triple from a random rendered slice."""
+        clean, noisy, sigma = self.triples[int(rng.integers(len(self.triples)))]
         r = int(rng.integers(clean.shape[0] - patch + 1))
         c = int(rng.integers(clean.shape[1] - patch + 1))
-        return clean[r : r + patch, c : c + patch], noisy[r : r + patch, c : c + patch]
+        window = (slice(r, r + patch), slice(c, c + patch))
+        return clean[window], noisy[window], sigma[window]
 
 
 class NoisyBatches:
@@ -301,25 +307,45 @@ class NoisyBatches:
             if c.name in SLICE_LEVEL_MODELS
         }
 
-    def pair(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return one augmented (noisy, clean) patch pair."""
+    def triple(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return one augmented (noisy, clean, sigma map) patch triple.
+
+        The sigma map is the noise model's per-pixel Gaussian-equivalent level
+        (:func:`denoscope.core.noise.sigma_map.noise_sigma_map`).
+        """
         rng = self.rng
         name, level = choose(self.mix, rng)
         turns, flip = draw_geometry(rng)
         if name in self.banks:
-            clean, noisy = self.banks[name].sample(self.sampler.patch, rng)
-            return apply_geometry(noisy, turns, flip), apply_geometry(clean, turns, flip)
+            clean, noisy, sigma = self.banks[name].sample(self.sampler.patch, rng)
+            return (
+                apply_geometry(noisy, turns, flip),
+                apply_geometry(clean, turns, flip),
+                apply_geometry(sigma, turns, flip),
+            )
         clean = apply_geometry(self.sampler.sample(rng), turns, flip)
         if self.intensity_scaling:
             clean = scale_intensity(clean, rng)
-        return apply_noise(clean, name, level, rng), clean
+        noisy = apply_noise(clean, name, level, rng)
+        return noisy, clean, noise_sigma_map(name, clean, noisy, level)
+
+    def pair(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return one augmented (noisy, clean) patch pair."""
+        noisy, clean, _ = self.triple()
+        return noisy, clean
 
     def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(noisy, clean)`` float32 arrays of shape (size, 1, patch, patch)."""
-        pairs = [self.pair() for _ in range(size)]
-        noisy = np.stack([p[0] for p in pairs])[:, None]
-        clean = np.stack([p[1] for p in pairs])[:, None]
-        return noisy.astype(np.float32), clean.astype(np.float32)
+        noisy, clean, _ = self.batch_with_sigma(size)
+        return noisy, clean
+
+    def batch_with_sigma(self, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(noisy, clean, sigma)`` float32 arrays of shape (size, 1, patch, patch)."""
+        triples = [self.triple() for _ in range(size)]
+        noisy = np.stack([t[0] for t in triples])[:, None]
+        clean = np.stack([t[1] for t in triples])[:, None]
+        sigma = np.stack([t[2] for t in triples])[:, None]
+        return noisy.astype(np.float32), clean.astype(np.float32), sigma.astype(np.float32)
 
 
 @dataclass
@@ -331,6 +357,7 @@ class ValidationItem:
     noise: str
     level: float
     volume_id: str
+    sigma: np.ndarray | None = None
 
 
 def validation_set(
@@ -376,13 +403,16 @@ def validation_set(
         r0, c0 = (image.shape[0] - h) // 2, (image.shape[1] - w) // 2
         for name, level in settings:
             noisy = apply_noise(image, name, level, rng)
+            sigma = noise_sigma_map(name, image, noisy, level)
+            window = (slice(r0, r0 + h), slice(c0, c0 + w))
             items.append(
                 ValidationItem(
-                    image[r0 : r0 + h, c0 : c0 + w].copy(),
-                    noisy[r0 : r0 + h, c0 : c0 + w].copy(),
+                    image[window].copy(),
+                    noisy[window].copy(),
                     name,
                     level,
                     stacks[i].volume_id,
+                    sigma[window].copy(),
                 )
             )
     return items

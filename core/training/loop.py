@@ -82,14 +82,31 @@ def load_stacks(config: TrainConfig) -> tuple[list[ImageStack], list[ImageStack]
     return train, val, kind
 
 
-def forward_padded(net: torch.nn.Module, image: np.ndarray, device: torch.device) -> np.ndarray:
-    """Run the network on one (rows, cols) image, reflect-padded to its stride multiple."""
+def forward_padded(
+    net: torch.nn.Module,
+    image: np.ndarray,
+    device: torch.device,
+    sigma: np.ndarray | None = None,
+) -> np.ndarray:
+    """Run the network on one (rows, cols) image, reflect-padded to its stride multiple.
+
+    ``sigma`` (the per-pixel noise level map, same shape) is padded the same
+    way and passed to networks with a noise-level input.
+    """
     m = int(getattr(net, "stride_multiple", 1))
     h, w = image.shape
     ph, pw = (-h) % m, (-w) % m
-    padded = np.pad(image, ((0, ph), (0, pw)), mode="reflect") if (ph or pw) else image
-    x = torch.from_numpy(np.ascontiguousarray(padded, dtype=np.float32))[None, None].to(device)
-    return net(x)[0, 0, :h, :w].detach().cpu().numpy()
+
+    def pad(a: np.ndarray) -> torch.Tensor:
+        a = np.pad(a, ((0, ph), (0, pw)), mode="reflect") if (ph or pw) else a
+        return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))[None, None].to(device)
+
+    x = pad(image)
+    if getattr(net, "noise_level_input", False):
+        y = net(x, noise_level=None if sigma is None else pad(sigma))
+    else:
+        y = net(x)
+    return y[0, 0, :h, :w].detach().cpu().numpy()
 
 
 def validate(
@@ -108,7 +125,7 @@ def validate(
     per: dict[str, dict[str, list[float]]] = {}
     with torch.no_grad():
         for item in items:
-            pred = forward_padded(net, item.noisy, device)
+            pred = forward_padded(net, item.noisy, device, item.sigma)
             losses.append(
                 float(
                     loss_fn(
@@ -155,7 +172,8 @@ def _card(config: TrainConfig, command: str, train, val, data_kind, result, fina
             sources[key] = sources.get(key, 0) + int(s.frames.shape[0])
     notes = [
         f"Data: {data_kind}. Splits are by volume/patient; the test split was never used in training or model selection.",
-        "Blind: trained over the noise level ranges listed, half the patches white Gaussian, half the modality's physical noise.",
+        "Trained over the noise level ranges listed (weights per component in the training mix, "
+        "denoscope.core.training.noise_mix), white Gaussian, the modality's physical noise and clean input.",
     ]
     if config.modality == "xray":
         notes.append(
@@ -257,16 +275,26 @@ def train(
         out = Path(config.out)
         torch.manual_seed(config.seed)
         net = build_model(config.arch).to(ctx.device)
+        transfer_notes: list[str] = []
         if config.init:
+            state = checkpointing.initial_weights(config.init)
             try:
-                net.load_state_dict(checkpointing.initial_weights(config.init))
+                net.load_state_dict(state)
             except RuntimeError as error:
-                raise DenoscopeError(
-                    "the starting weights do not fit this architecture",
-                    path=config.init,
-                    got=str(error).splitlines()[0],
-                    fix="pass the same --arch/--arch-json as the run that made them",
-                ) from error
+                if not config.init_transfer:
+                    raise DenoscopeError(
+                        "the starting weights do not fit this architecture",
+                        path=config.init,
+                        got=str(error).splitlines()[0],
+                        fix="pass the same --arch/--arch-json as the run that made them, "
+                        "or --init-transfer to adapt what fits",
+                    ) from error
+                from denoscope.core.models.weight_transfer import transfer_weights
+
+                transfer_notes = transfer_weights(net, state)
+                for line in transfer_notes:
+                    log.info("init transfer: %s", line)
+        uses_level = bool(getattr(net, "noise_level_input", False))
         model = DistributedDataParallel(net) if ctx.distributed else net
         optimizer = torch.optim.AdamW(
             net.parameters(), lr=config.lr, weight_decay=config.weight_decay
@@ -319,10 +347,14 @@ def train(
                 leave=False,
             )
             for _ in bar:
-                noisy, clean = batches.batch(config.batch_size)
+                noisy, clean, sigma = batches.batch_with_sigma(config.batch_size)
                 noisy_t = torch.from_numpy(noisy).to(ctx.device)
                 clean_t = torch.from_numpy(clean).to(ctx.device)
-                loss = loss_fn(model(noisy_t), clean_t)
+                if uses_level:
+                    pred = model(noisy_t, noise_level=torch.from_numpy(sigma).to(ctx.device))
+                else:
+                    pred = model(noisy_t)
+                loss = loss_fn(pred, clean_t)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 optimizer.step()
@@ -406,6 +438,18 @@ def train(
             card = _card(
                 config, command, train_stacks, val_stacks, data_kind, result, final, ctx.world_size
             )
+            if uses_level:
+                card.notes.append(
+                    "Non-blind: the network takes a per-pixel noise level map (Gaussian-equivalent "
+                    "sigma in [0, 1] units, denoscope.core.noise.sigma_map): from the noise model "
+                    "when the noise is synthetic, estimated from the image on real input; "
+                    "--strength scales it."
+                )
+            if transfer_notes:
+                card.notes.append(
+                    "Warm start from another configuration (denoscope.core.models.weight_transfer): "
+                    + "; ".join(transfer_notes)
+                )
             model_path = out / "model.safetensors"
             save_model(model_path, net, card)
         barrier(ctx)

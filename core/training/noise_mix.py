@@ -48,19 +48,48 @@ class NoiseComponent:
 
     def draw(self, rng: np.random.Generator) -> float:
         """Draw one level."""
+        if self.low == self.high:
+            return float(self.low)
         if self.log_uniform:
             return float(np.exp(rng.uniform(np.log(self.low), np.log(self.high))))
         return float(rng.uniform(self.low, self.high))
 
 
-#: Gaussian sigma range shared by all modalities ([0, 1] units).
+#: Gaussian sigma range shared by all modalities ([0, 1] units), v1 models.
 GAUSSIAN = NoiseComponent("gaussian", 0.01, 0.2)
 
-#: The default training mix of each modality.
-MODALITY_MIX: dict[str, tuple[NoiseComponent, ...]] = {
+#: The v1 training mix of each modality (blind models, ``res-cae`` v1).
+MODALITY_MIX_V1: dict[str, tuple[NoiseComponent, ...]] = {
     "mri": (GAUSSIAN, NoiseComponent("rician", 0.01, 0.15)),
     "ct": (GAUSSIAN, NoiseComponent("lowdose-ct", 0.02, 1.0, log_uniform=True)),
     "xray": (GAUSSIAN, NoiseComponent("xray", 100.0, 100_000.0, log_uniform=True)),
+}
+
+#: Gaussian sigma over the whole range, the first report's 0.45 inside it (log-uniform,
+#: so faint noise is trained as often as strong noise).
+GAUSSIAN_WIDE = NoiseComponent("gaussian", 0.002, 0.5, log_uniform=True, weight=0.4)
+
+#: Clean input (sigma 0): the network must learn to leave a clean image alone.
+CLEAN = NoiseComponent("gaussian", 0.0, 0.0, weight=0.05)
+
+#: The default training mix of each modality (v2: noise-level maps, the whole range down to
+#: nearly clean input).
+MODALITY_MIX: dict[str, tuple[NoiseComponent, ...]] = {
+    "mri": (
+        GAUSSIAN_WIDE,
+        NoiseComponent("rician", 0.002, 0.2, log_uniform=True, weight=0.55),
+        CLEAN,
+    ),
+    "ct": (
+        GAUSSIAN_WIDE,
+        NoiseComponent("lowdose-ct", 0.02, 1.0, log_uniform=True, weight=0.55),
+        CLEAN,
+    ),
+    "xray": (
+        GAUSSIAN_WIDE,
+        NoiseComponent("xray", 100.0, 1_000_000.0, log_uniform=True, weight=0.55),
+        CLEAN,
+    ),
 }
 
 

@@ -1,0 +1,179 @@
+"""Per-pixel noise level maps: the Gaussian-equivalent sigma of a noise model at each pixel.
+
+A network with a noise-level input (``res-cae`` with ``noise_level_input``, as
+FFDNet) is told how much noise to remove *where*. For white Gaussian noise the
+map is a constant; for signal-dependent noise it follows the signal:
+
+``gaussian``
+    ``sigma`` everywhere (the first report's preset: 0.45).
+``rician``
+    ``sigma`` everywhere: the standard deviation of each of the two Gaussian
+    channels before the magnitude (the Gaussian-equivalent level of the
+    Rician distribution at high SNR).
+``poisson``
+    ``sqrt(x / level)``: the standard deviation of ``Poisson(level x) / level``
+    (``x`` floored at half a photon).
+``xray``
+    Delta method on ``-log(counts / I0) / L``: with expected counts
+    ``E = I0 exp(-L x)`` and electronic noise ``s``,
+    ``sqrt(E + s**2) / (E L)`` (capped at :data:`MAX_SIGMA`).
+``lowdose-ct``
+    Filtered back-projection spreads the sinogram noise over the slice with a
+    level that depends on every ray through a pixel, which has no closed form
+    here. The map is the *realised* local noise: the root mean square of
+    ``noisy - clean`` under a Gaussian window of :data:`CT_WINDOW_SIGMA` pixels.
+    It needs the clean image, which is known whenever the noise is synthetic.
+
+On real input (no clean image, unknown noise) :func:`estimate_sigma_map`
+estimates the map from the noisy image alone.
+
+All maps are float32, in [0, 1] image units, the shape of the image.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
+
+from denoscope.core.errors import ParameterError
+from denoscope.core.noise.xray import XRAY_ELECTRONIC_SIGMA, XRAY_MAX_LINE_INTEGRAL
+
+#: Upper bound of any sigma map ([0, 1] units): beyond it the image holds no signal.
+MAX_SIGMA = 0.5
+
+#: Gaussian window (pixels) of the realised local noise RMS used for low-dose CT.
+CT_WINDOW_SIGMA = 8.0
+
+#: Gaussian window (half-resolution pixels) of :func:`estimate_sigma_map`.
+ESTIMATE_WINDOW_SIGMA = 6.0
+
+#: Median window (half-resolution pixels) of :func:`estimate_sigma_map`.
+ESTIMATE_MEDIAN_SIZE = 7
+
+#: Median of |N(0, 1)|: converts a median absolute deviation to a sigma.
+_MAD_TO_SIGMA = 0.6744897501960817
+
+
+def _image(array: ArrayLike, name: str) -> NDArray[np.float64]:
+    image = np.asarray(array, dtype=np.float64)
+    if image.ndim != 2 or image.size == 0:
+        raise ParameterError(
+            f"the {name} image must be a non-empty 2D array", got=f"shape {image.shape}"
+        )
+    return image
+
+
+def noise_sigma_map(
+    name: str,
+    clean01: ArrayLike | None,
+    noisy01: ArrayLike | None,
+    level: float,
+    *,
+    pixel_size_mm: float | None = None,
+) -> NDArray[np.float32]:
+    """Per-pixel Gaussian-equivalent sigma of a registered noise model.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`denoscope.core.noise.NOISE_MODELS`.
+    clean01 : array_like, shape (rows, cols), or None
+        The noise-free image in [0, 1]. Signal-dependent models need it
+        (``poisson``, ``xray``, ``lowdose-ct``); None falls back to
+        ``noisy01`` (a slightly noisier signal estimate).
+    noisy01 : array_like, shape (rows, cols), or None
+        The noisy image; ``lowdose-ct`` needs it (with ``clean01``).
+    level : float
+        The noise level, in the model's unit.
+    pixel_size_mm : float, optional
+        Unused: accepted so callers can pass the same keywords as
+        :func:`denoscope.core.noise.add_noise`.
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        Sigma in [0, 1] units, in ``[0, MAX_SIGMA]``.
+
+    Raises
+    ------
+    ParameterError
+        For an unknown model, or when an image the model needs is missing.
+    """
+    del pixel_size_mm
+    from denoscope.core.noise.registry import get_noise_model
+
+    get_noise_model(name)
+    signal = clean01 if clean01 is not None else noisy01
+    if signal is None:
+        raise ParameterError(f"the {name} sigma map needs the clean or the noisy image")
+    x = np.clip(_image(signal, "signal"), 0.0, 1.0)
+    if name in ("gaussian", "gaussian-report1", "rician"):
+        sigma = np.full(x.shape, float(level))
+    elif name == "poisson":
+        photons = float(level)
+        sigma = np.sqrt(np.maximum(x, 0.5 / photons) / photons)
+    elif name == "xray":
+        expected = float(level) * np.exp(-XRAY_MAX_LINE_INTEGRAL * x)
+        sigma = np.sqrt(expected + XRAY_ELECTRONIC_SIGMA**2) / (
+            np.maximum(expected, 0.5) * XRAY_MAX_LINE_INTEGRAL
+        )
+    elif name == "lowdose-ct":
+        if clean01 is None or noisy01 is None:
+            raise ParameterError(
+                "the low-dose CT sigma map needs both the clean and the noisy image",
+                fix="on real input use estimate_sigma_map(noisy)",
+            )
+        residual = _image(noisy01, "noisy") - _image(clean01, "clean")
+        if residual.shape != x.shape:
+            raise ParameterError(
+                "clean and noisy images differ in shape",
+                got=f"{x.shape} and {residual.shape}",
+            )
+        sigma = np.sqrt(ndimage.gaussian_filter(residual**2, CT_WINDOW_SIGMA, mode="reflect"))
+    else:  # a model registered later without a rule here: its measured residual, else estimate
+        if clean01 is not None and noisy01 is not None:
+            residual = _image(noisy01, "noisy") - _image(clean01, "clean")
+            sigma = np.sqrt(ndimage.gaussian_filter(residual**2, CT_WINDOW_SIGMA, mode="reflect"))
+        else:
+            return estimate_sigma_map(signal)
+    return np.clip(sigma, 0.0, MAX_SIGMA).astype(np.float32)
+
+
+def estimate_sigma_map(noisy01: ArrayLike) -> NDArray[np.float32]:
+    """Estimate the local noise sigma of a real noisy image, without a reference.
+
+    The finest diagonal Haar detail ``(a - b - c + d) / 2`` of each 2x2 block
+    holds almost no anatomy and, for white noise, has the noise's standard
+    deviation. Its local median absolute value (a
+    :data:`ESTIMATE_MEDIAN_SIZE`-block median, robust to edges) divided by
+    0.6745 (Donoho's MAD rule) is smoothed with a Gaussian of
+    :data:`ESTIMATE_WINDOW_SIGMA` blocks and brought back to full size.
+    Spatially correlated noise (CT after the ramp filter) puts a different
+    share of its power in that band, so the map is a scale estimate that the
+    strength control lets a reader adjust.
+
+    Parameters
+    ----------
+    noisy01 : array_like, shape (rows, cols)
+        The noisy image in [0, 1]; at least 2x2.
+
+    Returns
+    -------
+    ndarray of float32, shape (rows, cols)
+        Estimated sigma in [0, 1] units, in ``[0, MAX_SIGMA]``.
+    """
+    image = _image(noisy01, "noisy")
+    rows, cols = image.shape
+    if rows < 2 or cols < 2:
+        raise ParameterError("the image is too small to estimate its noise", got=f"{rows}x{cols}")
+    even = image[: rows // 2 * 2, : cols // 2 * 2]
+    a, b = even[0::2, 0::2], even[0::2, 1::2]
+    c, d = even[1::2, 0::2], even[1::2, 1::2]
+    detail = np.abs(a - b - c + d) / 2.0
+    local = ndimage.median_filter(detail, size=ESTIMATE_MEDIAN_SIZE, mode="reflect") / _MAD_TO_SIGMA
+    local = ndimage.gaussian_filter(local, ESTIMATE_WINDOW_SIGMA, mode="reflect")
+    full = np.repeat(np.repeat(local, 2, axis=0), 2, axis=1)
+    full = np.pad(full, ((0, rows - full.shape[0]), (0, cols - full.shape[1])), mode="edge")
+    full = ndimage.gaussian_filter(full, 1.0, mode="reflect")
+    return np.clip(full, 0.0, MAX_SIGMA).astype(np.float32)
