@@ -147,6 +147,20 @@ def _route_unexpected_errors(window) -> None:
     sys.excepthook = hook
 
 
+def _exit_without_waiting_for_detached_jobs(status: int) -> None:
+    """End the process now when a closed window left a job inside an uninterruptible step.
+
+    Such a job writes nothing (exports check for cancellation before each file, and
+    every file is written atomically), so nothing is lost by not waiting for it.
+    """
+    from denoscope.app.workers import detached_jobs_running
+
+    if detached_jobs_running():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the viewer, or save an offscreen screenshot; returns the exit status."""
     path = _study_path(args)
@@ -192,7 +206,9 @@ def run(args: argparse.Namespace) -> int:
         _route_unexpected_errors(window)
         window.show()
         window.open_path(path, **params)
-        return int(app.exec())
+        status = int(app.exec())
+        _exit_without_waiting_for_detached_jobs(status)
+        return status
 
     out = args.screenshot
     if out is None:
@@ -219,4 +235,5 @@ def run(args: argparse.Namespace) -> int:
         )
     if error:
         print(f"denoscope view: error: {error}", file=sys.stderr)
+    _exit_without_waiting_for_detached_jobs(0 if loaded else 2)
     return 0 if loaded else 2

@@ -147,12 +147,28 @@ class Controller(QObject):
         """Whether any worker is running or waiting."""
         return any(worker.is_busy() for worker in self._workers().values())
 
-    def shutdown(self, msecs: int = 5000) -> None:
-        """Cancel everything and wait for the worker threads (window closing)."""
-        for worker in self._workers().values():
+    def shutdown(self, msecs: int = 600) -> bool:
+        """Cancel everything and wait at most ``msecs`` in all for the workers (window closing).
+
+        Every job stops at its next cancellation point (a tile, a slice, an LPIPS
+        row; an export never leaves a partial file: each file is written atomically).
+        A job still inside a step that cannot be interrupted after ``msecs`` is left
+        to finish on its own thread, silently (:meth:`LatestWorker.close`), so closing
+        never blocks for long. Returns True when every worker stopped in time.
+        """
+        import time
+
+        workers = list(self._workers().values())
+        for worker in workers:
             worker.cancel()
-        for worker in self._workers().values():
-            worker.wait_done(msecs)
+        deadline = time.monotonic() + msecs / 1000.0
+        stopped = True
+        for worker in workers:
+            left = max(int((deadline - time.monotonic()) * 1000), 0)
+            stopped = worker.wait_done(left) and stopped
+        for worker in workers:
+            worker.close()
+        return stopped
 
     # -- results (GUI thread, queued from the workers) ---------------------------------
     @Slot(object)

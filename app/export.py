@@ -362,7 +362,10 @@ def export_denoised(
         if index == result.index and result.params == params:
             denoised01 = result.denoised01
         else:
-            denoised01 = pipeline.process(loaded, index, params).denoised01
+            kwargs = {} if should_stop is None else {"should_stop": should_stop}
+            denoised01 = pipeline.process(loaded, index, params, **kwargs).denoised01
+        if should_stop is not None and should_stop():  # closing: write nothing more
+            raise Cancelled()
         if denoised01 is None:
             raise ParameterError("no denoised image: no model is available for this modality")
         if suffix == ".png":

@@ -54,33 +54,44 @@ class _Runnable(QRunnable):
     def __init__(self, owner: LatestWorker, job: _Job) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._owner = owner
+        # Plain Python references only: the worker's Qt object may be deleted (window
+        # closed) while this job still runs; then nothing is emitted any more.
+        self._generation_now = owner._generation_now
+        self._relay = owner._relay
+        self._closed = owner._closed
         self._job = job
+
+    def _emit(self, signal_name: str, *args: object) -> None:
+        if self._closed.is_set():
+            return
+        try:
+            getattr(self._relay, signal_name).emit(*args)
+        except RuntimeError:  # the relay went away with a closing window: nobody listens
+            return
 
     def run(self) -> None:  # runs on a pool thread
         _lower_this_thread_priority()
         job = self._job
-        relay = self._owner._relay
         gen = job.generation
 
         def should_stop() -> bool:
-            return self._owner._generation_now() != gen
+            return self._closed.is_set() or self._generation_now() != gen
 
         def progress(done: int, total: int) -> None:
-            relay.progressed.emit(gen, int(done), int(total))
+            self._emit("progressed", gen, int(done), int(total))
 
         try:
             if should_stop():
-                relay.cancelled.emit(gen)
+                self._emit("cancelled", gen)
                 return
             result = job.fn(*job.args, progress=progress, should_stop=should_stop, **job.kwargs)
         except BaseException as error:  # noqa: BLE001 - reported to the GUI, never swallowed
             if _is_cancel(error) or should_stop():
-                relay.cancelled.emit(gen)
+                self._emit("cancelled", gen)
             else:
-                relay.failed.emit(gen, error)
+                self._emit("failed", gen, error)
         else:
-            relay.done.emit(gen, result)
+            self._emit("done", gen, result)
 
 
 #: Niceness added to worker threads (Linux): under CPU contention the GUI thread wins.
@@ -103,6 +114,15 @@ def _lower_this_thread_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, ident, min(current + WORKER_NICENESS, 19))
     except OSError:  # not permitted here: run at normal priority
         return
+
+
+#: Thread pools of closed workers whose last job was still running (kept alive, unparented).
+_DETACHED: list[QThreadPool] = []
+
+
+def detached_jobs_running() -> bool:
+    """Whether a closed worker's job is still running (the process may exit without it)."""
+    return any(pool.activeThreadCount() > 0 for pool in _DETACHED)
 
 
 def _is_cancel(error: BaseException) -> bool:
@@ -152,6 +172,7 @@ class LatestWorker(QObject):
         self._running = False
         self._pending: _Job | None = None
         self._relay = _Relay()
+        self._closed = threading.Event()
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.done.connect(self._on_done, queued)
         self._relay.failed.connect(self._on_failed, queued)
@@ -215,6 +236,19 @@ class LatestWorker(QObject):
     def wait_done(self, msecs: int = -1) -> bool:
         """Block until the pool thread is idle (for shutdown); True when it is."""
         return self._pool.waitForDone(msecs)
+
+    def close(self) -> None:
+        """Stop for good (window closing): cancel, drop waiting work, never emit again.
+
+        A job still inside a step that cannot be interrupted keeps running on its
+        thread; its pool is detached from this object so that deleting the window
+        does not block until the job ends (see :func:`detached_jobs_running`).
+        """
+        self.cancel()
+        self._closed.set()
+        if self._pool.activeThreadCount() > 0:
+            self._pool.setParent(None)
+            _DETACHED.append(self._pool)
 
     def _current(self, gen: int) -> bool:
         return gen == self._generation_now()
