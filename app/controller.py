@@ -143,6 +143,15 @@ class Controller(QObject):
         else:
             self.series.cancel()
 
+    def cancel_all(self) -> list[str]:
+        """Cancel every running or waiting job (the Cancel button); returns their task names."""
+        stopped = [task for task, worker in self._workers().items() if worker.is_busy()]
+        for task in stopped:
+            self._workers()[task].cancel()
+        if "series" in stopped:
+            self._series_params = None  # computed again after the next slice result
+        return stopped
+
     def is_busy(self) -> bool:
         """Whether any worker is running or waiting."""
         return any(worker.is_busy() for worker in self._workers().values())
@@ -199,10 +208,14 @@ class Controller(QObject):
         finally:
             state.blockSignals(False)
         state.set_study(loaded)
+        self._last_note = None  # the new study's notes are said again
+        state.report("info", f"Opened {loaded.study.description or loaded.path.name}.")
         state.paramsChanged.emit(state.params)
 
     def _on_result(self, _gen: int, result: pipeline.SliceResult) -> None:
         self._remember(result, None)
+        if self.state.last_error is not None:
+            self.state.report("info", "Result updated.")  # a success clears the last error
         self._show(result, None)
 
     def _show(self, result: pipeline.SliceResult, lpips: dict | None) -> None:

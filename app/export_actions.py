@@ -76,7 +76,7 @@ class ExportActions(QObject):
         except (DenoscopeError, OSError, ValueError) as error:
             self.window.state.report("error", describe_error(error))
             return None
-        self.window.statusBar().showMessage(f"Wrote {written[0]} and {written[1].name}", 8000)
+        self.window.state.report("info", f"Wrote {written[0]} and {written[1].name}")
         return written
 
     def export_comparison_dialog(self) -> None:
@@ -106,7 +106,7 @@ class ExportActions(QObject):
         except (DenoscopeError, OSError, ValueError) as error:
             self.window.state.report("error", describe_error(error))
             return
-        self.window.statusBar().showMessage(f"Wrote {out}", 8000)
+        self.window.state.report("info", f"Wrote {out}")
 
     def export_denoised_dialog(self, *, series: bool = False) -> None:
         """File > Export denoised image (or series): 16-bit PNG or derived DICOM."""
@@ -140,4 +140,4 @@ class ExportActions(QObject):
         )
 
     def _on_exported(self, _gen: int, written: list) -> None:
-        self.window.statusBar().showMessage(f"Wrote {len(written)} file(s): {written[0]}", 8000)
+        self.window.state.report("info", f"Wrote {len(written)} file(s): {written[0]}")

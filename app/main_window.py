@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -37,10 +36,13 @@ from denoscope.app.state import ViewerState
 from denoscope.app.widgets.banner import Banner
 from denoscope.app.widgets.controls import Controls
 from denoscope.app.widgets.image_panes import ImagePanes
+from denoscope.app.widgets.job_status import JobStatus
 from denoscope.app.widgets.metrics_table import MetricsTable
+from denoscope.app.widgets.roi_table import RoiTable
 from denoscope.app.widgets.series_picker import SeriesBar
 from denoscope.app.widgets.slice_plot import SlicePlot
 from denoscope.app.widgets.tag_browser import TagBrowser
+from denoscope.app.widgets.view_toolbar import ViewToolbar
 from denoscope.app.widgets.window_controls import WindowControls
 
 
@@ -66,8 +68,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Denoscope")
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
-        self.resize(1500, 900)
+        self.resize(*initial_size())
         self.settings = settings if settings is not None else Settings()
+        self._loading_name = ""
         self.state = ViewerState(self)
         self.controller = Controller(self.state, series_metrics=series_metrics, parent=self)
 
@@ -89,13 +92,18 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.exports = ExportActions(self)
+        self.view_toolbar = ViewToolbar(self.panes, self.settings, self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
+        self.add_dock("roi", "ROI statistics", RoiTable(self.view_toolbar.rois), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.docks["slices"], self.docks["roi"])
         self._build_menus()
         self._restore_layout()
 
         self.state.resultChanged.connect(self._on_result)
         self.state.studyChanged.connect(self._on_study)
-        self.state.busyChanged.connect(self._on_busy)
-        self.state.progressChanged.connect(self._on_progress)
+        self.state.message.connect(self._on_message)
+        self.controller.loader.failed.connect(self._on_load_failed)
+        self.controller.denoiser.failed.connect(lambda _g, _e: self.status_inference.setText(""))
 
     # -- construction -----------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -104,13 +112,11 @@ class MainWindow(QMainWindow):
         self.status_hover = QLabel("")
         self.status_inference = QLabel("")
         self.status_inference.setObjectName("inferenceStatus")
-        self.progress = QProgressBar()
-        self.progress.setMaximumWidth(160)
-        self.progress.setTextVisible(False)
-        self.progress.hide()
+        self.jobs = JobStatus(self.state, self.controller)
+        self.progress = self.jobs.bar
         bar.addWidget(self.status_study, 1)
         bar.addWidget(self.status_hover)
-        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.jobs)
         bar.addPermanentWidget(self.status_inference)
         self.panes.hoverChanged.connect(self.status_hover.setText)
 
@@ -189,10 +195,7 @@ class MainWindow(QMainWindow):
         menu.addAction(quit_action)
         self.file_menu = menu
         self.view_menu = self.menuBar().addMenu("&View")
-        reset = QAction("&Reset zoom", self)
-        reset.setShortcut(QKeySequence("0"))
-        reset.triggered.connect(self.panes.reset_view)
-        self.view_menu.addAction(reset)
+        self.view_toolbar.actions_for_menu(self.view_menu)
         self._action(self.view_menu, "Reset &window", "R", self.window_controls.reset_window)
         presets = self.view_menu.addMenu("Window &presets")
         for number in range(1, 10):
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
             "  wheel                 next / previous slice (series); Ctrl+wheel zooms",
             "  left drag             pan (all panes together)",
             "  right drag            zoom",
-            "  middle or Ctrl+left drag   window/level (right: wider, up: brighter)",
+            "  middle or Ctrl+left drag   window/level as in Weasis/OHIF: horizontal = width (right: wider), vertical = level (down: higher level, darker)",
         ]
         return "\n".join(lines)
 
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path, *, series_uid: str | None = None, **params) -> None:
         """Load a file or folder in the background and show it."""
         path = Path(path)
+        self._loading_name = path.name
         self.status_study.setText(f"Loading {path.name}…")
         self.settings.add_recent(path)
         self.controller.open(path, series_uid=series_uid, **params)
@@ -343,14 +347,8 @@ class MainWindow(QMainWindow):
     def _on_study(self, loaded) -> None:
         if loaded is None:
             return
-        study = loaded.study
-        n, rows, cols = study.frames.shape
-        name = study.description or Path(study.source).name
-        self.status_study.setText(
-            f"{name} · {study.modality.upper()} · {n} × {rows} × {cols}"
-            + (f" · {study.transfer_syntax}" if study.transfer_syntax else "")
-        )
-        self.setWindowTitle(f"Denoscope — {Path(study.source).name}")
+        self.status_study.setText(self._study_text())
+        self.setWindowTitle(f"Denoscope — {Path(loaded.study.source).name}")
 
     def _on_result(self, result) -> None:
         if result is None:
@@ -362,18 +360,25 @@ class MainWindow(QMainWindow):
                 f"{result.model_name} · {result.seconds * 1000:.0f} ms on {result.device}"
             )
 
-    def _on_busy(self, task: str, busy: bool) -> None:
-        if not any(self.state.busy.values()):
-            self.progress.hide()
-        elif busy:
-            self.progress.setRange(0, 0)
-            self.progress.show()
+    def _study_text(self) -> str:
+        loaded = self.state.study
+        if loaded is None:
+            return "No study: drop a DICOM or PNG file or folder here"
+        study = loaded.study
+        n, rows, cols = study.frames.shape
+        name = study.description or Path(study.source).name
+        return f"{name} · {study.modality.upper()} · {n} × {rows} × {cols}" + (
+            f" · {study.transfer_syntax}" if study.transfer_syntax else ""
+        )
 
-    def _on_progress(self, _task: str, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
-            self.progress.show()
+    def _on_load_failed(self, _gen: int, _error: object) -> None:
+        """The status bar stops saying "Loading…": it names the shown study again."""
+        self.status_study.setText(f"Could not open {self._loading_name} · {self._study_text()}")
+
+    def _on_message(self, kind: str, text: str) -> None:
+        """Successes and cancellations show briefly in the status bar."""
+        if kind == "info":
+            self.statusBar().showMessage(text, 6000)
 
     def report_unexpected(self, error: BaseException) -> None:
         """Show an unexpected exception of a slot as a message (the traceback goes to stderr)."""
@@ -414,3 +419,14 @@ class MainWindow(QMainWindow):
         self.settings.set_layout(bytes(self.saveGeometry().data()), bytes(self.saveState().data()))
         self.controller.shutdown()
         super().closeEvent(event)
+
+
+def initial_size(fraction: float = 0.9) -> tuple[int, int]:
+    """A first window size that uses most of the primary screen (1500×900 without one)."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1500, 900
+    available = screen.availableGeometry()
+    return max(int(available.width() * fraction), 800), max(int(available.height() * fraction), 600)

@@ -43,7 +43,8 @@ class ViewerState(QObject):
     progressChanged(str, int, int)
         ``(task, done, total)``.
     message(str, str)
-        ``(kind, text)`` where kind is "error", "warning" or "info".
+        ``(kind, text)`` where kind is "error", "warning" or "info" (an action
+        succeeded: it clears the last error).
     """
 
     studyChanged = Signal(object)
@@ -144,4 +145,6 @@ class ViewerState(QObject):
         """Show a message to the user (kind "error", "warning" or "info")."""
         if kind == "error":
             self.last_error = text
+        elif kind == "info":  # a success: the last error no longer describes the present
+            self.last_error = None
         self.message.emit(kind, text)

@@ -9,7 +9,9 @@ from denoscope.app.state import ViewerState
 
 
 class Banner(QWidget):
-    """Shows the latest error or warning of a :class:`ViewerState` until dismissed.
+    """Shows the latest error or warning of a :class:`ViewerState`.
+
+    An error stays until dismissed or until the next success (an "info" message).
 
     Parameters
     ----------
@@ -38,7 +40,10 @@ class Banner(QWidget):
 
     def show_message(self, kind: str, text: str) -> None:
         """Show ``text``; kind "error", "warning" or "info" selects the colour."""
-        if kind == "info":
+        if kind == "info":  # a later action succeeded: an error shown is no longer current
+            if self.kind == "error":
+                self.kind = ""
+                self.hide()
             return
         self.kind = kind
         self.setProperty("kind", kind)
