@@ -14,6 +14,9 @@ nothing about Qt (the Orange / napari ``thread_worker`` style). A
 * results reach the GUI thread only through queued signals, and a result whose
   generation is no longer the current one is dropped there, so a stale image is
   never shown.
+
+A job stops early by raising :class:`denoscope.core.errors.Cancelled` (the one
+cancellation class of core and viewer; re-exported here).
 """
 
 from __future__ import annotations
@@ -27,10 +30,9 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
+from denoscope.core.errors import Cancelled
 
-
-class Cancelled(Exception):
-    """Raised inside a job by :func:`check` when a newer request replaced it."""
+__all__ = ["Cancelled", "LatestWorker"]
 
 
 @dataclass
@@ -86,7 +88,7 @@ class _Runnable(QRunnable):
                 return
             result = job.fn(*job.args, progress=progress, should_stop=should_stop, **job.kwargs)
         except BaseException as error:  # noqa: BLE001 - reported to the GUI, never swallowed
-            if _is_cancel(error) or should_stop():
+            if isinstance(error, Cancelled) or should_stop():
                 self._emit("cancelled", gen)
             else:
                 self._emit("failed", gen, error)
@@ -123,13 +125,6 @@ _DETACHED: list[QThreadPool] = []
 def detached_jobs_running() -> bool:
     """Whether a closed worker's job is still running (the process may exit without it)."""
     return any(pool.activeThreadCount() > 0 for pool in _DETACHED)
-
-
-def _is_cancel(error: BaseException) -> bool:
-    """Whether ``error`` is a cooperative cancellation (ours or core's)."""
-    if isinstance(error, Cancelled):
-        return True
-    return type(error).__name__ == "Cancelled"
 
 
 class LatestWorker(QObject):

@@ -6,7 +6,9 @@ in a message box. No caller should ever need a traceback to understand one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 class DenoscopeError(Exception):
@@ -69,6 +71,40 @@ class UnsupportedStudyError(StudyLoadError):
     """The file is readable but holds something Denoscope does not handle."""
 
 
+class MultipleSeriesError(UnsupportedStudyError):
+    """A folder holds several series and none was chosen.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder.
+    series : sequence of SeriesInfo
+        The series found (:class:`denoscope.core.io.SeriesInfo`); pass one's
+        ``series_uid`` to ``load_study``.
+
+    Attributes
+    ----------
+    series : tuple of SeriesInfo
+        The series found.
+    """
+
+    def __init__(self, path: str | Path, series: Sequence[Any]) -> None:
+        self.series = tuple(series)
+        super().__init__(
+            f"this folder holds {len(self.series)} series; choose one",
+            path=path,
+            got="; ".join(
+                f"{info.series_uid} ({info.dicom_modality or '?'}, {info.n_frames} frame(s), "
+                f"{info.description!r})"
+                for info in self.series
+            ),
+            fix="Pass series_uid= (see list_series) or pick a series in the viewer",
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.path, self.series))
+
+
 class MissingDecoderError(StudyLoadError):
     """Compressed pixel data whose decoder package is not installed."""
 
@@ -95,3 +131,17 @@ class MetricUnavailableError(DenoscopeError):
 
 class OutputExistsError(DenoscopeError):
     """Writing would overwrite an existing file (or an input) without permission."""
+
+
+class OutputWriteError(DenoscopeError):
+    """A file could not be written (read-only folder, full disk); the target is untouched."""
+
+
+class Cancelled(Exception):  # noqa: N818 - the name the worker protocol documents
+    """Long work stopped because ``should_stop()`` returned True (a newer request won).
+
+    Not a :class:`DenoscopeError`: nothing went wrong, and nothing is shown to
+    the user. Raised by :func:`denoscope.core.inference.denoise`, the review
+    pipeline (:mod:`denoscope.core.review`) and the viewer's jobs; the viewer's
+    workers (``denoscope.app.workers``) treat it as a cancellation.
+    """

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from denoscope.core.devices import configure_cpu_threads, resolve_device
-from denoscope.core.errors import ParameterError
+from denoscope.core.errors import Cancelled, ParameterError
 from denoscope.core.tiling import AxisTiling, axis_tiling, pad_amounts, reflect_pad
 
 if TYPE_CHECKING:
@@ -51,10 +51,6 @@ MIN_TILE = 64
 
 #: Largest number of fixed-size patches run in one batch.
 MAX_PATCH_BATCH = 1024
-
-
-class Cancelled(Exception):  # noqa: N818 - the name the interface documents
-    """Raised by :func:`denoise` when ``should_stop()`` returned True."""
 
 
 @dataclass(frozen=True)

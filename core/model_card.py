@@ -11,18 +11,16 @@ fills ``parameter_count``, ``weights_sha256``, ``weights_file``, ``created`` and
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from denoscope.core.models.config import ModelConfig
 
 FORMAT_VERSION = 1
 """Version of the card schema written by this release."""
-
-MODALITIES: tuple[str, ...] = ("mri", "ct", "xray", "any")
-"""Modalities a model can be trained for (``"any"``: not modality-specific)."""
 
 
 class _Strict(BaseModel):
@@ -59,6 +57,67 @@ class TrainingProvenance(_Strict):
     )
 
 
+class CardNormalization(_Strict):
+    """The intensity normalisation a model was trained with (modality units -> [0, 1]).
+
+    ``kind="fixed"``: a fixed window ``[low, high]`` in the modality's absolute
+    units (CT: Hounsfield units). ``kind="percentile"``: each study's own robust
+    percentiles ``percentiles`` (MRI, X-ray). How a review applies it is decided
+    in :mod:`denoscope.core.review.study`.
+
+    Old cards stored ``Normalization.model_dump()`` (a dict, accepted as is) or a
+    sentence such as ``"per-study robust percentiles 0.5 / 99.5 -> [0, 1]"``:
+    :meth:`migrate` reads both (see :attr:`ModelCard.normalization`).
+    """
+
+    kind: Literal["fixed", "percentile"]
+    low: float | None = Field(None, description="fixed: modality value mapped to 0")
+    high: float | None = Field(None, description="fixed: modality value mapped to 1")
+    percentiles: tuple[float, float] | None = Field(
+        None, description="percentile: the (low, high) percentiles of the study"
+    )
+    modality: str | None = Field(None, description="the modality family the rule was made for")
+
+    @model_validator(mode="after")
+    def _complete(self) -> CardNormalization:
+        if self.kind == "fixed":
+            if self.low is None or self.high is None or not self.high > self.low:
+                raise ValueError("a fixed normalisation needs low < high")
+        elif self.percentiles is None or not 0 <= self.percentiles[0] < self.percentiles[1] <= 100:
+            raise ValueError("a percentile normalisation needs 0 <= low < high <= 100 percentiles")
+        return self
+
+    @classmethod
+    def migrate(cls, value: Any) -> Any:
+        """Read an old card's value: a dict as is; a sentence naming percentiles becomes a
+        ``percentile`` rule with the two numbers it names (default 0.5 / 99.5).
+
+        Raises
+        ------
+        ValueError
+            A sentence that names no known rule.
+        """
+        if not isinstance(value, str):
+            return value
+        text = value.lower()
+        if "percentile" in text:
+            numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)]
+            pair = next(
+                ((a, b) for a, b in zip(numbers, numbers[1:], strict=False) if 0 <= a < b <= 100),
+                (0.5, 99.5),
+            )
+            return {"kind": "percentile", "percentiles": pair}
+        raise ValueError(f"unrecognised normalisation description {value!r}")
+
+    def to_normalization(self) -> Any:
+        """The :class:`~denoscope.core.intensity.Normalization` of a fixed rule."""
+        from denoscope.core.intensity import Normalization
+
+        if self.kind != "fixed":
+            raise ValueError("only a fixed normalisation maps without a study")
+        return Normalization(kind="fixed", low=self.low, high=self.high, modality=self.modality)
+
+
 class ModelCard(_Strict):
     """Everything needed to use, trust and reproduce a model file.
 
@@ -72,10 +131,11 @@ class ModelCard(_Strict):
         The modality the model is meant for.
     noise_models : list of NoiseSpec
         Noise models and level ranges trained for.
-    normalization : dict or str or None
-        The intensity normalisation from modality units to [0, 1]
-        (``Normalization.model_dump()`` of :mod:`denoscope.core.intensity`, or a
-        plain description).
+    normalization : CardNormalization or None
+        The intensity normalisation the model was trained with. Cards written
+        before it was typed (a ``Normalization.model_dump()`` dict, or a sentence
+        such as ``"per-study robust percentiles 0.5 / 99.5 ..."``) are migrated
+        when loaded (:meth:`CardNormalization.migrate`); None: the modality's rule.
     """
 
     format_version: Literal[1] = FORMAT_VERSION
@@ -84,7 +144,7 @@ class ModelCard(_Strict):
     architecture: ModelConfig
     modality: Literal["mri", "ct", "xray", "any"]
     noise_models: list[NoiseSpec] = Field(default_factory=list)
-    normalization: dict[str, Any] | str | None = None
+    normalization: CardNormalization | None = None
     training_data: list[DataSource] = Field(default_factory=list)
     validation_metrics: dict[str, Any] = Field(
         default_factory=dict, description="e.g. {'psnr': 33.1, 'ssim': 0.91, 'per_level': {...}}"
@@ -97,6 +157,11 @@ class ModelCard(_Strict):
     weights_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     created: datetime | None = None
     denoscope_version: str | None = None
+
+    @field_validator("normalization", mode="before")
+    @classmethod
+    def _migrate_normalization(cls, value: Any) -> Any:
+        return CardNormalization.migrate(value)
 
     def summary(self) -> str:
         """One line for menus and reports.

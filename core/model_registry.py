@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from denoscope.core.errors import ModelFileError, ParameterError
+from denoscope.core.modality import MODEL_MODALITIES, Modality
 from denoscope.core.resources import shipped_models_dir
 
 if TYPE_CHECKING:
     from denoscope.core.checkpoint import LoadedModel
 
-SHIPPED_MODALITIES: tuple[str, ...] = ("mri", "ct", "xray")
-"""Modalities for which a model is (to be) shipped."""
+SHIPPED_MODALITIES: tuple[Modality, ...] = MODEL_MODALITIES
+"""Modalities for which a model is (to be) shipped (:data:`~denoscope.core.modality.MODEL_MODALITIES`)."""
 
 
 def shipped_model(modality: str) -> Path:

@@ -6,7 +6,8 @@ memory limit in :mod:`denoscope.core.io.limits`. Writers live in
 :mod:`denoscope.core.io.write`.
 """
 
+from denoscope.core.errors import MultipleSeriesError
 from denoscope.core.io.load import list_series, load_study
-from denoscope.core.io.study import MultipleSeriesError, SeriesInfo, Study, TagRow
+from denoscope.core.io.study import SeriesInfo, Study, TagRow
 
 __all__ = ["MultipleSeriesError", "SeriesInfo", "Study", "TagRow", "list_series", "load_study"]

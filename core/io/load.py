@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from denoscope.core.errors import StudyLoadError
+from denoscope.core.errors import MultipleSeriesError, StudyLoadError
 from denoscope.core.io.dicom_file import declared_geometry, read_dataset, transfer_syntax_name
 from denoscope.core.io.dicom_pixels import decode_dataset
 from denoscope.core.io.dicom_series import (
@@ -22,7 +22,7 @@ from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.metadata import tag_rows
 from denoscope.core.io.pixels import ensure_finite, robust_window
 from denoscope.core.io.png import is_png, load_png_study, png_files
-from denoscope.core.io.study import MultipleSeriesError, SeriesInfo, Study
+from denoscope.core.io.study import SeriesInfo, Study
 from denoscope.core.io.tiff import is_tiff, load_tiff_study
 
 
@@ -178,18 +178,7 @@ def load_study(
     if series_uid is None:
         if len(series) > 1:
             infos = tuple(series_info(uid, h) for uid, h in series.items())
-            error = MultipleSeriesError(
-                f"this folder holds {len(infos)} series; choose one",
-                path=path,
-                got="; ".join(
-                    f"{i.series_uid} ({i.dicom_modality or '?'}, {i.n_frames} frame(s), "
-                    f"{i.description!r})"
-                    for i in infos
-                ),
-                fix="Pass series_uid= (see list_series) or pick a series in the viewer",
-            )
-            error.series = infos
-            raise error
+            raise MultipleSeriesError(path, infos)
         series_uid = next(iter(series))
     if series_uid not in series:
         raise StudyLoadError(

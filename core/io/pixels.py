@@ -15,18 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from denoscope.core.errors import StudyLoadError
-
-#: DICOM Modality values mapped to a model family; anything else is "unknown".
-MODALITY_MAP: dict[str, str] = {
-    "MR": "mri",
-    "CT": "ct",
-    "CR": "xray",
-    "DX": "xray",
-    "DR": "xray",
-    "RG": "xray",
-    "MG": "xray",
-    "PX": "xray",
-}
+from denoscope.core.modality import Modality
 
 #: BT.601 luma weights for R, G, B.
 LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
@@ -37,11 +26,9 @@ WINDOW_PERCENTILES: tuple[float, float] = (1.0, 99.0)
 _WINDOW_SAMPLE = 1_000_000
 
 
-def modality_family(dicom_modality: str | None) -> str:
-    """Map a DICOM Modality value to ``"mri"``, ``"ct"``, ``"xray"`` or ``"unknown"``."""
-    if not dicom_modality:
-        return "unknown"
-    return MODALITY_MAP.get(str(dicom_modality).strip().upper(), "unknown")
+def modality_family(dicom_modality: str | None) -> Modality:
+    """Map a DICOM Modality value to a :class:`~denoscope.core.modality.Modality`."""
+    return Modality.from_dicom(dicom_modality)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

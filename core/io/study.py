@@ -8,9 +8,6 @@ from typing import Any
 
 import numpy as np
 
-#: Model families a study can belong to.
-MODALITY_FAMILIES: tuple[str, ...] = ("mri", "ct", "xray", "unknown")
-
 
 @dataclass(frozen=True)
 class TagRow:
@@ -173,18 +170,3 @@ class Study:
     def units(self) -> str:
         """Name of the pixel unit: ``"HU"`` for DICOM CT, else ``""`` (arbitrary units)."""
         return "HU" if self.is_dicom and self.dicom_modality == "CT" else ""
-
-
-from denoscope.core.errors import UnsupportedStudyError  # noqa: E402
-
-
-class MultipleSeriesError(UnsupportedStudyError):
-    """A folder holds several series and none was chosen.
-
-    Attributes
-    ----------
-    series : tuple of SeriesInfo
-        The series found; pass one's ``series_uid`` to ``load_study``.
-    """
-
-    series: tuple[SeriesInfo, ...] = ()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -11,19 +10,16 @@ from numpy.typing import ArrayLike
 from denoscope.core.errors import MetricUnavailableError
 from denoscope.core.metrics.edges import gmsd
 from denoscope.core.metrics.fidelity import check_pair, mae, mse, psnr, ssim
+from denoscope.core.metrics.grid import grid_index
 from denoscope.core.metrics.lpips_net import LPIPS_MIN_SIZE, lpips_distance, lpips_status
+from denoscope.core.metrics.table import METRICS, format_metric
 
 if TYPE_CHECKING:
     import torch
 
-#: Metric names in display order, with "higher is better" flags.
-METRIC_ORDER: tuple[tuple[str, bool], ...] = (
-    ("psnr", True),
-    ("ssim", True),
-    ("mse", False),
-    ("mae", False),
-    ("gmsd", False),
-    ("lpips", False),
+#: Metric names in display order, with "higher is better" flags (from :data:`METRICS`).
+METRIC_ORDER: tuple[tuple[str, bool], ...] = tuple(
+    (spec.key, spec.higher_is_better) for spec in METRICS
 )
 
 
@@ -41,6 +37,8 @@ class MetricSet:
         On intensities divided by ``data_range``.
     gmsd : float
         Edge preservation, lower is better (:func:`denoscope.core.metrics.edges.gmsd`).
+    grid : float or None
+        Grid-artifact index, lower is better (:func:`denoscope.core.metrics.grid.grid_index`).
     lpips : float or None
         LPIPS-alex v0.1; None when not computed, with the reason in ``lpips_note``.
     data_range : float
@@ -57,6 +55,7 @@ class MetricSet:
     lpips: float | None
     data_range: float
     lpips_note: str = ""
+    grid: float | None = None
 
     def as_dict(self) -> dict[str, float | None]:
         """Metric values by name, in :data:`METRIC_ORDER` (no ``data_range``/note)."""
@@ -64,15 +63,11 @@ class MetricSet:
         return {name: values[name] for name, _ in METRIC_ORDER}
 
     def format(self, name: str) -> str:
-        """Text for one metric: ``inf`` for an infinite PSNR, ``unavailable`` for None."""
-        value = getattr(self, name)
-        if value is None:
-            return "unavailable"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        if name == "psnr":
-            return f"{value:.2f}"
-        return f"{value:.6f}" if name in ("mse", "mae") else f"{value:.4f}"
+        """Text for one metric (:func:`~denoscope.core.metrics.table.format_metric`).
+
+        ``inf`` for an infinite PSNR, ``unavailable`` for a metric not computed.
+        """
+        return format_metric(name, getattr(self, name), missing="unavailable")
 
 
 def compute_metrics(
@@ -83,7 +78,7 @@ def compute_metrics(
     lpips: bool = True,
     device: str | torch.device = "cpu",
 ) -> MetricSet:
-    """Compute PSNR, SSIM, MSE, MAE, GMSD and LPIPS of ``test`` against ``reference``.
+    """Compute PSNR, SSIM, MSE, MAE, GMSD, grid index and LPIPS of ``test`` against ``reference``.
 
     Parameters
     ----------
@@ -125,6 +120,7 @@ def compute_metrics(
         mse=mse(ref, tst, data_range=data_range),
         mae=mae(ref, tst, data_range=data_range),
         gmsd=gmsd(ref, tst, data_range=data_range),
+        grid=grid_index(ref, tst, data_range=data_range),
         lpips=lpips_value,
         data_range=float(data_range),
         lpips_note=note,

@@ -50,7 +50,7 @@ def test_metrics_identical_prints_inf(tmp_path, camera01, capsys):
     ref = write_png16(tmp_path / "ref.png", camera01)
     assert main(["metrics", str(ref), str(ref), "--no-lpips"]) == 0
     values = parse(capsys.readouterr().out)
-    assert values["psnr"] == "inf" and values["mse"] == "0.000000"
+    assert values["psnr"] == "inf" and values["mse"] == "0.000e+00"
     assert values["lpips"] == "unavailable"
 
 

@@ -131,5 +131,5 @@ def test_small_images_skip_lpips_with_a_reason():
     a = rng.random((24, 24))
     result = compute_metrics(a, np.clip(a + 0.01, 0, 1), data_range=1.0)
     assert result.lpips is None and "31x31" in result.lpips_note
-    assert result.format("mse") == f"{result.mse:.6f}"
+    assert result.format("mse") == f"{result.mse:.3e}"
     assert result.format("psnr") == f"{result.psnr:.2f}"
