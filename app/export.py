@@ -224,38 +224,95 @@ def export_comparison(
     *,
     identifying: bool = False,
     overwrite: bool = False,
-) -> tuple[Path, Path]:
-    """Write the comparison screenshot PNG and its JSON sidecar.
+    regions: tuple | list = (),
+    full_resolution: bool = False,
+) -> tuple[Path, ...]:
+    """Write the comparison PNG and its JSON sidecar, rendered from the state now.
+
+    Nothing is grabbed from the screen: :mod:`denoscope.app.evidence` renders the
+    layout's panes at native pixel size from the shown result, and every value
+    burned in is computed from the state at this moment. A result that is not the
+    shown slice's (still computing) is refused.
 
     Parameters
     ----------
     state : ViewerState
-        The state (a result must be shown).
-    panes : QWidget
-        The image panes to picture.
+        The state (a result of the shown slice must be shown).
+    panes : ImagePanes
+        The panes: which are shown (layout), the difference colours, the readout pixel.
     out : Path
         The PNG; the sidecar is ``out`` with ``.json``.
     identifying : bool
         Include identifying text (file name, description, patient fields).
     overwrite : bool
         Replace existing files.
+    regions : sequence of Region
+        ROIs, drawn on every pane and listed with their statistics.
+    full_resolution : bool
+        Also write each pane alone at native size (``out`` stem + ``_<pane>.png``).
 
     Returns
     -------
     tuple of Path
-        The PNG and the JSON written.
+        The PNG, the JSON, then the per-pane PNGs.
     """
+    from denoscope.app import evidence
+    from denoscope.app.widgets.roi import roi_record
+
     out = Path(out).with_suffix(".png") if Path(out).suffix.lower() != ".png" else Path(out)
     side = sidecar_path(out)
-    check_writable(out, side, overwrite=overwrite)
+    evidence.ensure_current(state)
+    setup = evidence.view_setup(panes, regions)
+    extra = (
+        {key: out.with_name(f"{out.stem}_{key}.png") for key in setup.panes}
+        if full_resolution
+        else {}
+    )
+    check_writable(out, side, *extra.values(), overwrite=overwrite)
     record = provenance(state, identifying=identifying)
+    rois = roi_record(state, list(setup.regions))
+    record.update(evidence.setup_record(state, setup, rois))
     record["screenshot"] = out.name
-    image = compose(panes.grab().toImage(), caption_lines(record))
+    scale = evidence.composed_scale(tuple(state.study.study.frames.shape[1:]))
+    record["composed_scale"] = scale
+    record["full_resolution_panes"] = {key: path.name for key, path in extra.items()}
+    lines = caption_lines(record) + evidence.setup_lines(state, setup, rois, scale)
+    image, _scale = evidence.compose(state, setup, lines)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(out), "PNG"):
-        raise OSError(f"could not write {out}")
-    side.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return out, side
+    _write_png(image, out, overwrite=overwrite)
+    written = [out]
+    if extra:
+        singles = evidence.pane_images(state, setup)
+        for key, path in extra.items():
+            if key in singles:
+                _write_png(singles[key], path, overwrite=overwrite)
+                written.append(path)
+    _write_text(side, json.dumps(record, indent=2, ensure_ascii=False) + "\n", overwrite=overwrite)
+    return (out, side, *written[1:])
+
+
+def _write_png(image: QImage, path: Path, *, overwrite: bool) -> None:
+    """Encode ``image`` as PNG and write it atomically."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError(f"could not encode {path}")
+    buffer.close()
+    _write_bytes(path, bytes(data.data()), overwrite=overwrite)
+
+
+def _write_text(path: Path, text: str, *, overwrite: bool) -> None:
+    _write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+
+
+def _write_bytes(path: Path, data: bytes, *, overwrite: bool) -> None:
+    """Atomic write (temporary file in the same folder, fsync, rename) through core's writer."""
+    from denoscope.core.io.outputs import write_bytes
+
+    write_bytes(path, data, overwrite=overwrite)
 
 
 def export_metrics_csv(state: ViewerState, out: Path, *, overwrite: bool = False) -> Path:

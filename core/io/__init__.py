@@ -7,7 +7,16 @@ memory limit in :mod:`denoscope.core.io.limits`. Writers live in
 """
 
 from denoscope.core.errors import MultipleSeriesError
-from denoscope.core.io.load import list_series, load_study
+from denoscope.core.io.load import list_series, list_stacks, load_files, load_study
 from denoscope.core.io.study import SeriesInfo, Study, TagRow
 
-__all__ = ["MultipleSeriesError", "SeriesInfo", "Study", "TagRow", "list_series", "load_study"]
+__all__ = [
+    "MultipleSeriesError",
+    "SeriesInfo",
+    "Study",
+    "TagRow",
+    "list_series",
+    "list_stacks",
+    "load_files",
+    "load_study",
+]

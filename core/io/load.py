@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,13 @@ from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.metadata import tag_rows
 from denoscope.core.io.pixels import ensure_finite, robust_window
 from denoscope.core.io.png import is_png, load_png_study, png_files
+from denoscope.core.io.stacking import (
+    STACK_PREFIX,
+    StackGroup,
+    describe_files,
+    group_stacks,
+    stack_of_files,
+)
 from denoscope.core.io.study import SeriesInfo, Study
 from denoscope.core.io.tiff import is_tiff, load_tiff_study
 
@@ -180,6 +188,8 @@ def load_study(
             infos = tuple(series_info(uid, h) for uid, h in series.items())
             raise MultipleSeriesError(path, infos)
         series_uid = next(iter(series))
+    if series_uid.startswith(STACK_PREFIX):
+        return _load_stack_key(series, series_uid, source=path, max_bytes=max_bytes)
     if series_uid not in series:
         raise StudyLoadError(
             "no series with this SeriesInstanceUID in the folder",
@@ -188,6 +198,103 @@ def load_study(
             expected=", ".join(str(uid) for uid in series),
         )
     return _load_dicom(series[series_uid], series_uid, source=path, max_bytes=max_bytes)
+
+
+def list_stacks(path: str | Path) -> list[SeriesInfo]:
+    """List the stacks of single-frame series a folder holds (see :mod:`.stacking`).
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder (a file gives an empty list).
+
+    Returns
+    -------
+    list of SeriesInfo
+        One entry per stack, largest first; its ``series_uid`` is the stack's key,
+        which :func:`load_study` accepts in place of a SeriesInstanceUID.
+    """
+    path = _existing(path)
+    if not path.is_dir():
+        return []
+    headers = [h for group in group_series(scan_folder(path)).values() for h in group]
+    return [_stack_info(group) for group in group_stacks(headers)]
+
+
+def _stack_info(group: StackGroup) -> SeriesInfo:
+    info = series_info(group.key, list(group.headers))
+    return replace(
+        info,
+        description=f"Stack of these {len(group.headers)} single-frame series",
+    )
+
+
+def _load_stack_key(
+    series: dict[str | None, list[Header]], key: str, *, source: Path, max_bytes: int | None
+) -> Study:
+    headers = [h for group in series.values() for h in group]
+    for group in group_stacks(headers):
+        if group.key == key:
+            return _load_stack(group, source=source, max_bytes=max_bytes)
+    raise StudyLoadError(
+        "no such stack of single-frame series in the folder",
+        path=source,
+        got=key,
+        fix="Open the folder again and choose a stack from the series list",
+    )
+
+
+def _load_stack(group: StackGroup, *, source: Path, max_bytes: int | None) -> Study:
+    study = _load_dicom(list(group.headers), None, source=source, max_bytes=max_bytes)
+    return replace(
+        study,
+        series_uid=group.key,
+        description=f"Stack of {len(group.headers)} single-frame series",
+        stacked_from=group.series_uids,
+        notes=(*study.notes, f"Opened {group.describe()}."),
+    )
+
+
+def load_files(paths: list[str | Path], *, max_bytes: int | None = None) -> Study:
+    """Load exactly these files: one stack when they stack, otherwise the first, with a note.
+
+    Parameters
+    ----------
+    paths : list of str or Path
+        Files (e.g. dropped together on the viewer), in the user's order.
+    max_bytes : int, optional
+        See :func:`load_study`.
+
+    Returns
+    -------
+    Study
+        The stack of the files (:attr:`Study.stacked_from` set) when they are all
+        single-frame DICOM series that stack (see :mod:`.stacking`); otherwise the
+        first file's study, whose :attr:`Study.notes` say which files were left out.
+    """
+    files = [_existing(p) for p in paths]
+    if len(files) == 1 or not all(f.is_file() for f in files):
+        return load_study(files[0], max_bytes=max_bytes)
+    headers: list[Header] = []
+    for path in files:
+        try:
+            ds = read_dataset(path, stop_before_pixels=True)
+        except StudyLoadError:
+            break
+        if is_dicomdir(ds) or "Rows" not in ds:
+            break
+        headers.append(Header(path, ds))
+    group = stack_of_files(headers) if len(headers) == len(files) else None
+    if group is not None:
+        source = files[0].parent if len({f.parent for f in files}) == 1 else files[0]
+        return _load_stack(group, source=source, max_bytes=max_bytes)
+    study = load_study(files[0], max_bytes=max_bytes)
+    note = (
+        f"The {len(files)} files dropped do not form one stack of single-frame series "
+        f"(same frame of reference or study, orientation and size); opened {files[0].name} "
+        f"only, not {describe_files(files[1:])}."
+    )
+    return replace(study, notes=(*study.notes, note))
 
 
 def _load_dicom(

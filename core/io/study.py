@@ -105,6 +105,12 @@ class Study:
     dataset_frames : tuple of (int, int)
         For each frame, the index into ``datasets`` and the frame number within
         that dataset.
+    notes : tuple of str
+        What loading changed or decided that the user should know (colour reduced
+        to luminance, files stacked, files left out).
+    stacked_from : tuple of str
+        The SeriesInstanceUIDs of single-frame series stacked into this study, in
+        stack order (see :mod:`denoscope.core.io.stacking`); empty otherwise.
     """
 
     frames: np.ndarray
@@ -120,6 +126,8 @@ class Study:
     is_dicom: bool
     datasets: tuple[Any, ...] = field(default=(), repr=False)
     dataset_frames: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    notes: tuple[str, ...] = ()
+    stacked_from: tuple[str, ...] = ()
 
     @classmethod
     def from_image_stack(cls, values: np.ndarray, *, source: Path, description: str) -> Study:
