@@ -61,10 +61,15 @@ class ExportActions(QObject):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def export_comparison(self, out: Path, *, overwrite: bool = False) -> tuple[Path, Path] | None:
-        """Write the comparison screenshot and its JSON sidecar; errors go to the banner."""
+    def export_comparison(
+        self, out: Path, *, overwrite: bool = False, full_resolution: bool = False
+    ) -> tuple[Path, ...] | None:
+        """Write the comparison image and its JSON sidecar (and, with ``full_resolution``,
+        each pane at native size); errors go to the banner."""
         from denoscope.app.export import export_comparison
 
+        toolbar = getattr(self.window, "view_toolbar", None)
+        regions = () if toolbar is None else tuple(toolbar.rois.regions)
         try:
             written = export_comparison(
                 self.window.state,
@@ -72,6 +77,8 @@ class ExportActions(QObject):
                 out,
                 identifying=self.include_identifying.isChecked(),
                 overwrite=overwrite,
+                regions=regions,
+                full_resolution=full_resolution,
             )
         except (DenoscopeError, OSError, ValueError) as error:
             self.window.state.report("error", describe_error(error))
@@ -79,8 +86,8 @@ class ExportActions(QObject):
         self.window.state.report("info", f"Wrote {written[0]} and {written[1].name}")
         return written
 
-    def export_comparison_dialog(self) -> None:
-        """File > Export comparison screenshot."""
+    def export_comparison_dialog(self, *, full_resolution: bool = False) -> None:
+        """File > Export comparison (and File > Export full-resolution panes)."""
         if not self._can_export():
             return
         from denoscope.app.export import sidecar_path
@@ -89,8 +96,13 @@ class ExportActions(QObject):
         if out is None:
             return
         out = out.with_suffix(".png")
-        if self.confirm_overwrite([out, sidecar_path(out)]):
-            self.export_comparison(out, overwrite=True)
+        targets = [out, sidecar_path(out)]
+        if full_resolution:
+            targets += [
+                out.with_name(f"{out.stem}_{k}.png") for k in self.window.panes.visible_panes()
+            ]
+        if self.confirm_overwrite(targets):
+            self.export_comparison(out, overwrite=True, full_resolution=full_resolution)
 
     def export_metrics_dialog(self) -> None:
         """File > Export metrics CSV."""

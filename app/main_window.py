@@ -164,6 +164,9 @@ class MainWindow(QMainWindow):
         self.action_open_folder.setShortcut(QKeySequence("Ctrl+Shift+O"))
         self.action_open_folder.triggered.connect(self.open_folder_dialog)
         menu.addAction(self.action_open_folder)
+        from denoscope.app.study.open_study import add_open_study_action
+
+        self.action_open_study = add_open_study_action(self, menu)  # reader study (issue 15)
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         samples = menu.addMenu("Open &sample")

@@ -18,11 +18,17 @@ APPLICATION = "Denoscope"
 MAX_RECENT = 10
 
 #: Window presets per modality: name -> (center, width) in modality units (HU for CT).
+#: Percentile presets (MRI, X-ray) are computed from the study by the window panel.
 DEFAULT_PRESETS: dict[str, dict[str, tuple[float, float]]] = {
     "ct": {
         "Brain": (40.0, 80.0),
-        "Soft tissue": (40.0, 400.0),
+        "Subdural": (75.0, 215.0),
+        "Stroke": (40.0, 40.0),
+        "Temporal bone": (600.0, 2800.0),
         "Lung": (-600.0, 1500.0),
+        "Mediastinum": (50.0, 350.0),
+        "Abdomen": (50.0, 400.0),
+        "Liver": (60.0, 160.0),
         "Bone": (400.0, 1800.0),
     },
 }
@@ -94,6 +100,31 @@ class Settings:
     def set_device(self, device: str) -> None:
         """Remember the preferred compute device."""
         self.qsettings.setValue("compute/device", device)
+
+    def view_layout(self, default: str = "1x2") -> str:
+        """The pane layout key ("1x1", "1x2", "2x2", "1x4") last used."""
+        value = str(self._get("view/layout", default))
+        return value if value in ("1x1", "1x2", "2x2", "1x4") else default
+
+    def set_view_layout(self, name: str) -> None:
+        """Remember the pane layout."""
+        self.qsettings.setValue("view/layout", name)
+
+    def view_panes(self, key: str, default: list[str]) -> list[str]:
+        """The panes chosen for a layout (``key`` "single" or "pair")."""
+        raw = self._get(f"view/{key}")
+        try:
+            items = json.loads(raw) if isinstance(raw, str) else None
+        except json.JSONDecodeError:
+            items = None
+        if isinstance(items, list) and len(items) == len(default):
+            if all(item in ("noisy", "denoised", "truth", "difference") for item in items):
+                return [str(item) for item in items]
+        return list(default)
+
+    def set_view_panes(self, key: str, panes: list[str]) -> None:
+        """Remember the panes chosen for a layout."""
+        self.qsettings.setValue(f"view/{key}", json.dumps(list(panes)))
 
     def layout(self) -> tuple[bytes | None, bytes | None]:
         """Saved window geometry and dock layout."""

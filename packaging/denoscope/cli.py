@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from denoscope import __version__
 
 _VIEWER_MODULE = "denoscope.app.cli"
+#: Qt subcommands registered after the headless ones (``study read`` joins ``study``).
+_APP_MODULES = (_VIEWER_MODULE, "denoscope.app.study.cli")
 
 
 def _command_modules() -> list[str]:
@@ -32,7 +34,7 @@ def _command_modules() -> list[str]:
         for info in pkgutil.iter_modules(core_cli.__path__)
         if not info.name.startswith("_")
     ]
-    return sorted(names) + [_VIEWER_MODULE]
+    return sorted(names) + list(_APP_MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -119,6 +119,7 @@ def test_zoom_is_linked_and_kept_when_the_window_resizes(state, loaded, qtbot):
 
     view = ImagePanes(state)
     qtbot.addWidget(view)
+    view.set_layout("1x4")
     view.resize(1200, 500)
     view.show()
     state.set_study(loaded)
