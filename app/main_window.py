@@ -181,6 +181,12 @@ class MainWindow(QMainWindow):
             menu, "&Export comparison screenshot…", "Ctrl+E", exports.export_comparison_dialog
         )
         self._action(
+            menu,
+            "Export comparison with &full-resolution panes…",
+            "Ctrl+Alt+E",
+            lambda: exports.export_comparison_dialog(full_resolution=True),
+        )
+        self._action(
             menu, "Export denoised &image…", "Ctrl+Shift+E", exports.export_denoised_dialog
         )
         self._action(
