@@ -3,18 +3,22 @@
 A comparison screenshot is the image panes with, burned in below them, the
 provenance (model, noise model and level, seed, window, normalisation, device)
 and the metrics table; the JSON sidecar beside it carries the same facts.
-Neither contains patient-identifying text (names, IDs, dates, UIDs, file
-names) unless ``identifying=True``. Nothing is overwritten unless
-``overwrite=True``: an existing file raises
-:class:`~denoscope.core.errors.OutputExistsError`, and the window asks first.
+The record is the core review pipeline's
+(:func:`denoscope.core.review.provenance`) plus what the viewer shows (window,
+difference mode), so the CLI and the viewer describe a result alike. By the
+privacy policy (:mod:`denoscope.core.privacy`) neither carries identifying
+text (names, IDs, dates, UIDs, file names, descriptions) unless
+``identifying=True``, which adds only the patient's name, ID and study date.
+Every path goes through core's one output check
+(:func:`denoscope.core.io.outputs.check_outputs`): nothing is overwritten
+unless ``overwrite=True`` (the window asks first), and an input never.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
-import math
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +29,7 @@ from PySide6.QtWidgets import QWidget
 
 from denoscope.app.pipeline import METRIC_COLUMNS, metric_table
 from denoscope.app.state import DIFF_MODES, ViewerState
+from denoscope.core.metrics.table import METRIC_KEYS, format_metric
 
 
 def grab_window(widget: QWidget, out: Path) -> Path:
@@ -47,29 +52,26 @@ def sidecar_path(png: Path) -> Path:
     return Path(png).with_suffix(".json")
 
 
-def check_writable(*paths: Path, overwrite: bool = False) -> None:
-    """Refuse to overwrite existing files (or write onto the shown study).
+def check_writable(*paths: Path, overwrite: bool = False, inputs: tuple = ()) -> None:
+    """Core's one output check for every path of an export, before anything is written.
 
     Raises
     ------
     OutputExistsError
-        When a path exists and ``overwrite`` is False.
+        A path exists and ``overwrite`` is False, or it is an input.
+    ParameterError
+        A path is a folder or its folder does not exist.
     """
-    from denoscope.core.errors import OutputExistsError
+    from denoscope.core.io.outputs import check_outputs
 
     for path in paths:
-        if Path(path).exists() and not overwrite:
-            raise OutputExistsError(
-                "the file already exists",
-                path=path,
-                fix="choose another name, or confirm that it may be replaced",
-            )
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "inf" if value > 0 else ("-inf" if value < 0 else "nan")
-    return value
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    check_outputs(
+        paths,
+        overwrite=overwrite,
+        inputs=inputs,
+        overwrite_hint="confirm that it may be replaced",
+    )
 
 
 def provenance(state: ViewerState, *, identifying: bool = False) -> dict[str, Any]:
@@ -80,68 +82,22 @@ def provenance(state: ViewerState, *, identifying: bool = False) -> dict[str, An
     state : ViewerState
         The viewer's state, with a result.
     identifying : bool
-        Include the study's file name, description and UIDs (off by default).
+        Add the patient's name, ID and the study date (off by default; the
+        privacy policy allows nothing else).
 
     Returns
     -------
     dict
-        JSON-serialisable provenance.
+        :func:`denoscope.core.review.provenance` plus ``window`` and ``difference``.
     """
-    from denoscope import __version__
-    from denoscope.core.noise import NOISE_MODELS
+    from denoscope.core.review import provenance as review_provenance
 
     result, loaded, params = state.result, state.study, state.params
     if result is None or loaded is None:
         raise ValueError("nothing to export: no result is shown")
-    study = loaded.study
-    noise = NOISE_MODELS.get(params.noise)
-    unit = "HU" if study.modality == "ct" else "modality units"
-    record: dict[str, Any] = {
-        "denoscope_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "study": {
-            "modality": study.modality,
-            "dicom_modality": study.dicom_modality,
-            "n_frames": int(study.frames.shape[0]),
-            "shape": [int(study.frames.shape[1]), int(study.frames.shape[2])],
-            "slice": int(result.index),
-            "pixel_spacing_mm": None if study.pixel_spacing is None else list(study.pixel_spacing),
-        },
-        "normalization": loaded.normalization.model_dump(mode="json"),
-        "real_input": params.real_input,
-        "noise": None
-        if params.real_input
-        else {
-            "model": params.noise,
-            "label": noise.label if noise else params.noise,
-            "level": params.level,
-            "unit": noise.unit if noise else "",
-            "seed": params.seed,
-        },
-        "model": {
-            "name": result.model_name,
-            "file": None if result.model_path is None else Path(result.model_path).name,
-            "modality": params.modality,
-        },
-        "device": {"requested": params.device, "used": result.device, "note": result.device_note},
-        "inference_seconds": result.seconds,
-        "baseline": params.baseline,
-        "window": {"center": state.window[0], "width": state.window[1], "unit": unit},
-        "difference": DIFF_MODES["residual" if params.real_input else state.diff_mode],
-        "metrics_data_range": 1.0,
-        "metrics": [
-            {k: _finite(v) for k, v in row.items()} for row in metric_table(result, state.lpips)
-        ],
-        "no_reference": {k: float(v) for k, v in result.sigma.items()},
-        "identifying_information_included": identifying,
-    }
-    if identifying:
-        record["study"].update(
-            source=str(study.source), description=study.description, series_uid=study.series_uid
-        )
-        record["patient"] = {
-            row.keyword: row.value for row in study.metadata if row.identifying and row.keyword
-        }
+    record = review_provenance(loaded, result, lpips=state.lpips, identifying=identifying)
+    record["window"] = {"center": state.window[0], "width": state.window[1], "unit": loaded.unit}
+    record["difference"] = DIFF_MODES["residual" if params.real_input else state.diff_mode]
     return record
 
 
@@ -152,14 +108,26 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
         f"Denoscope {record['denoscope_version']} · {study['modality'].upper()} · slice "
         f"{study['slice'] + 1}/{study['n_frames']} · {study['shape'][0]}×{study['shape'][1]}",
     ]
-    if record.get("identifying_information_included") and study.get("description"):
-        lines.append(f"Study: {study['description']} ({study.get('source', '')})")
+    if record.get("modality_warning"):
+        lines.append(f"⚠ {record['modality_warning']}")
+    stacked = study.get("stacked_from_series") or []
+    if stacked:
+        lines.append(
+            f"Stack of {len(stacked)} single-frame series, sorted by position along the "
+            "slice normal, then InstanceNumber, then file name"
+        )
+    patient = record.get("patient") if record.get("identifying_information_included") else None
+    if patient:
+        lines.append(
+            "Patient: " + " · ".join(f"{key} {value}" for key, value in patient.items() if value)
+        )
     noise = record["noise"]
     if noise is None:
         lines.append("Real input: no synthetic noise, no ground truth")
     else:
         lines.append(
             f"Noise: {noise['label']} level {noise['level']:.4g} {noise['unit']} · seed {noise['seed']}"
+            f" · strength {record.get('strength', 1.0):g}"
         )
     device = record["device"]
     seconds = record["inference_seconds"]
@@ -179,17 +147,11 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
         cells = []
         for key, _label, _higher in METRIC_COLUMNS:
             value = row.get(key)
-            cells.append(f"{'—' if value is None else _fmt(key, value):>13}")
+            cells.append(f"{format_metric(key, value, signed=row['row'].startswith('delta')):>13}")
         lines.append(f"{row['label'][:24]:24}" + "".join(cells))
     for name, value in record["no_reference"].items():
         lines.append(f"Estimated σ ({name}): {value:.4f}")
     return lines
-
-
-def _fmt(key: str, value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{value:.2f}" if key == "psnr" else (f"{value:.2e}" if key == "mse" else f"{value:.4f}")
 
 
 def compose(panes: QImage, lines: list[str]) -> QImage:
@@ -322,26 +284,31 @@ def export_metrics_csv(state: ViewerState, out: Path, *, overwrite: bool = False
     result = state.result
     if result is None:
         raise ValueError("nothing to export: no result is shown")
-    keys = [key for key, _label, _higher in METRIC_COLUMNS]
-    with out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["slice", "row", "label", *keys])
-        for row in metric_table(result, state.lpips):
-            writer.writerow(
-                [result.index, row["row"], row["label"], *(_csv(row.get(k)) for k in keys)]
-            )
-        for name, value in result.sigma.items():
-            writer.writerow([result.index, f"sigma-{name}", f"estimated σ {name}", _csv(value)])
-        series = state.series_metrics
-        if series is not None:
-            for name in series.psnr:
-                for index, (p, s) in enumerate(
-                    zip(series.psnr[name], series.ssim[name], strict=True)
-                ):
-                    if np.isfinite(p):
-                        writer.writerow(
-                            [index, f"series-{name}", f"{name} vs truth", _csv(p), _csv(s)]
-                        )
+    from denoscope.core.io.outputs import write_text
+
+    keys = list(METRIC_KEYS)
+    handle = io.StringIO(newline="")  # rows go to memory, then atomically to disk
+    writer = csv.writer(handle)
+    writer.writerow(["slice", "row", "label", *keys])
+    for row in metric_table(result, state.lpips):
+        writer.writerow([result.index, row["row"], row["label"], *(_csv(row.get(k)) for k in keys)])
+    for name, value in result.sigma.items():
+        writer.writerow([result.index, f"sigma-{name}", f"estimated σ {name}", _csv(value)])
+    series = state.series_metrics
+    if series is not None:
+        for name in series.psnr:
+            for index, (p, s) in enumerate(zip(series.psnr[name], series.ssim[name], strict=True)):
+                if np.isfinite(p):
+                    cells = {"psnr": _csv(p), "ssim": _csv(s)}
+                    writer.writerow(
+                        [
+                            index,
+                            f"series-{name}",
+                            f"{name} vs truth",
+                            *(cells.get(k, "") for k in keys),
+                        ]
+                    )
+    write_text(out, handle.getvalue(), overwrite=overwrite)
     return out
 
 
@@ -361,6 +328,7 @@ def export_denoised(
     overwrite: bool = False,
     progress: Any = None,
     should_stop: Any = None,
+    anonymize: bool = False,
 ) -> list[Path]:
     """Write the denoised slice (or every slice) through :mod:`denoscope.core.io.write`.
 
@@ -386,6 +354,9 @@ def export_denoised(
         ``progress(done, total)`` per slice.
     should_stop : callable, optional
         Cooperative cancellation, checked between slices.
+    anonymize : bool
+        Derived DICOM: apply the privacy policy's PS3.15 basic profile with
+        UIDs replaced consistently across the series (``denoise --anonymize``).
 
     Returns
     -------
@@ -395,9 +366,12 @@ def export_denoised(
     from pydicom.uid import generate_uid
 
     from denoscope.app import pipeline
-    from denoscope.core.errors import ParameterError
-    from denoscope.core.inference import Cancelled
+    from denoscope.core.errors import Cancelled, ParameterError
+    from denoscope.core.io.outputs import numbered_paths
     from denoscope.core.io.write import save_derived_dicom, save_png16
+    from denoscope.core.privacy import UidMap
+    from denoscope.core.review import derived_description
+    from denoscope.core.review import provenance as review_provenance
 
     out = Path(out)
     suffix = out.suffix.lower()
@@ -407,37 +381,52 @@ def export_denoised(
         raise ParameterError("derived DICOM needs a DICOM study", fix="export a 16-bit PNG instead")
     if series:
         indices = list(range(loaded.study.frames.shape[0]))
-        targets = [out.with_name(f"{out.stem}_{i + 1:04d}{out.suffix}") for i in indices]
+        targets = numbered_paths(out, len(indices))
     else:
         indices, targets = [result.index], [out]
-    check_writable(*targets, overwrite=overwrite)
+    inputs = (loaded.study.source, *_dataset_files(loaded.study))
+    check_writable(*targets, overwrite=overwrite, inputs=inputs)
     written = []
     series_uid = generate_uid()  # every exported slice belongs to one derived series
+    uids = UidMap() if anonymize else None
     for done, (index, target) in enumerate(zip(indices, targets, strict=True)):
         if should_stop is not None and should_stop():
             raise Cancelled()
         if index == result.index and result.params == params:
-            denoised01 = result.denoised01
+            current = result
         else:
             kwargs = {} if should_stop is None else {"should_stop": should_stop}
-            denoised01 = pipeline.process(loaded, index, params, **kwargs).denoised01
+            current = pipeline.process(loaded, index, params, **kwargs)
         if should_stop is not None and should_stop():  # closing: write nothing more
             raise Cancelled()
+        denoised01 = current.denoised01
         if denoised01 is None:
             raise ParameterError("no denoised image: no model is available for this modality")
         if suffix == ".png":
-            save_png16(target, denoised01, overwrite=overwrite, inputs=[loaded.study.source])
+            save_png16(target, denoised01, overwrite=overwrite, inputs=inputs)
         else:
+            normalization = current.normalization or loaded.normalization
             save_derived_dicom(
                 target,
                 loaded.study,
                 index,
-                loaded.normalization.from_unit(denoised01),
-                description=f"Denoscope denoised ({result.model_name or 'model'})",
+                normalization.from_unit(denoised01),
+                description=derived_description(review_provenance(loaded, current)),
                 series_uid=series_uid,
                 overwrite=overwrite,
+                anonymize=uids,
             )
         written.append(target)
         if progress is not None:
             progress(done + 1, len(indices))
     return written
+
+
+def _dataset_files(study: Any) -> list[Path]:
+    """The files a DICOM study was read from (never written onto)."""
+    files = []
+    for dataset in getattr(study, "datasets", ()) or ():
+        filename = getattr(dataset, "filename", None)
+        if isinstance(filename, str):
+            files.append(Path(filename))
+    return files

@@ -30,6 +30,16 @@ class ExportActions(QObject):
         self.window = window
         self.include_identifying = QAction("Include identifying text in exports", window)
         self.include_identifying.setCheckable(True)
+        self.include_identifying.setToolTip(
+            "Add the patient's name, ID and study date to comparison captions and sidecars "
+            "(never institution, staff or device identifiers)"
+        )
+        self.anonymize = QAction("Anonymize derived DICOM exports", window)
+        self.anonymize.setCheckable(True)
+        self.anonymize.setToolTip(
+            "Apply the DICOM PS3.15 basic de-identification profile to exported DICOM, "
+            "with new UIDs consistent across the series"
+        )
         window.controller.export.finished.connect(self._on_exported)
 
     def _can_export(self) -> bool:
@@ -132,12 +142,9 @@ class ExportActions(QObject):
             return
         if out.suffix.lower() not in (".png", ".dcm"):
             out = out.with_suffix(".png")
-        n = self.window.state.n_slices() if series else 1
-        targets = (
-            [out.with_name(f"{out.stem}_{i + 1:04d}{out.suffix}") for i in range(n)]
-            if series
-            else [out]
-        )
+        from denoscope.core.io.outputs import numbered_paths
+
+        targets = numbered_paths(out, self.window.state.n_slices() if series else 1)
         if not self.confirm_overwrite(targets):
             return
         state = self.window.state
@@ -149,6 +156,7 @@ class ExportActions(QObject):
             out,
             series=series,
             overwrite=True,
+            anonymize=self.anonymize.isChecked(),
         )
 
     def _on_exported(self, _gen: int, written: list) -> None:

@@ -197,6 +197,7 @@ class MainWindow(QMainWindow):
         )
         self._action(menu, "Export &metrics CSV…", None, exports.export_metrics_dialog)
         menu.addAction(exports.include_identifying)
+        menu.addAction(exports.anonymize)
         menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)

@@ -1,12 +1,19 @@
 """``denoscope denoise IN -o OUT``: denoise a study file or series folder with a model.
 
-The study is loaded (:func:`denoscope.core.io.load_study`), mapped to [0, 1]
-by the modality's normalisation (:mod:`denoscope.core.intensity`; a model card
-with a fixed normalisation, such as CT's HU window, is followed), denoised
-slice by slice (:func:`denoscope.core.inference.denoise`), mapped back to
-modality units and written as 16-bit PNG or as derived DICOM (new UIDs,
-ImageType DERIVED, geometry kept, the processing in its description). Every
-output path is checked before anything is written: an input is never
+Every decision is the core review pipeline's (:mod:`denoscope.core.review`),
+the same as the viewer's: the study's modality (``--modality`` overrides the
+file's), its normalisation (fixed HU window for DICOM CT, else the study's
+robust percentiles; a model card never imposes its HU window on other
+values), the model (``--model`` or the modality's shipped one), the
+modality-mismatch warning, and the noise-level map times ``--strength`` for
+networks that take one. Each slice is reviewed as real input
+(:func:`~denoscope.core.review.review_slice`) and written as a 16-bit PNG of
+the [0, 1] image or as derived DICOM in modality units (new UIDs, ImageType
+DERIVED, geometry kept, the processing in its description). Derived DICOM
+keeps the patient and study identity unless ``--anonymize`` applies the
+privacy policy's PS3.15 basic profile (:mod:`denoscope.core.privacy`).
+``--json`` writes the provenance record of every slice (no identifying data).
+Every output path is checked before anything is written: an input is never
 overwritten, and an existing output only with ``--force``.
 """
 
@@ -50,6 +57,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--series-uid", default=None, help="series to load from a folder")
     parser.add_argument("--tile", type=int, default=512, help="tile size in pixels")
+    parser.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="multiplies the noise level given to a model that takes one (default 1)",
+    )
+    parser.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="derived DICOM: apply the DICOM PS3.15 basic de-identification profile, new UIDs",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="OUT.json", help="write the provenance record"
+    )
     parser.add_argument("--force", action="store_true", help="replace existing output files")
     parser.set_defaults(func=run)
 
@@ -65,6 +86,7 @@ def _choose_format(args: argparse.Namespace, is_dicom: bool) -> str:
 
 def _output_paths(args: argparse.Namespace, n_frames: int, fmt: str) -> list[Path]:
     from denoscope.core.errors import ParameterError
+    from denoscope.core.io.outputs import numbered_paths
 
     out = args.output.expanduser()
     suffix = FORMATS[fmt]
@@ -87,9 +109,7 @@ def _output_paths(args: argparse.Namespace, n_frames: int, fmt: str) -> list[Pat
         return [out]
     out.mkdir(parents=True, exist_ok=True)
     stem = args.input.stem if args.input.is_file() else args.input.name
-    if n_frames == 1:
-        return [out / f"{stem}_denoised{suffix}"]
-    return [out / f"{stem}_denoised_{i + 1:04d}{suffix}" for i in range(n_frames)]
+    return numbered_paths(out / f"{stem}_denoised{suffix}", n_frames)
 
 
 def _inputs(study: Any) -> list[Path]:
@@ -103,51 +123,42 @@ def _inputs(study: Any) -> list[Path]:
 
 def run(args: argparse.Namespace) -> int:
     """Denoise the study and write the outputs; return the exit status."""
+    import json
+
+    import numpy as np
     from pydicom.uid import generate_uid
     from tqdm import tqdm
 
-    from denoscope import __version__
-    from denoscope.core.checkpoint import load_model
     from denoscope.core.errors import ParameterError
-    from denoscope.core.inference import denoise
-    from denoscope.core.intensity import Normalization, normalization_for
-    from denoscope.core.io import load_study
-    from denoscope.core.io.write import check_output, save_derived_dicom, save_png16
-    from denoscope.core.model_registry import shipped_model
+    from denoscope.core.io.outputs import check_output, check_outputs, write_text
+    from denoscope.core.io.write import save_derived_dicom, save_png16
+    from denoscope.core.privacy import UidMap
+    from denoscope.core.review import (
+        ReviewParams,
+        derived_description,
+        load_model_cached,
+        model_path_for,
+        open_study,
+        provenance,
+        review_slice,
+    )
 
-    study = load_study(args.input, series_uid=args.series_uid)
-    modality = study.modality if args.modality == "auto" else args.modality
-    if args.model is None:
-        if modality not in ("mri", "ct", "xray"):
-            raise ParameterError(
-                "cannot tell which model to use: the study's modality is unknown",
-                path=args.input,
-                got=repr(study.modality),
-                expected="an MRI, CT or X-ray study",
-                fix="pass --modality mri|ct|xray or --model FILE",
-            )
-        model_path = shipped_model(modality)
-    else:
-        model_path = args.model
-    loaded = load_model(model_path)
-    card = loaded.card
-    if modality not in ("mri", "ct", "xray") and card.modality != "any":
-        modality = card.modality
-    if card.modality not in ("any", modality):
-        print(
-            f"warning: the model was trained for {card.modality}, the study is {modality}",
-            file=sys.stderr,
+    if not (np.isfinite(args.strength) and args.strength >= 0):
+        raise ParameterError(
+            "--strength must be a finite number >= 0", got=str(args.strength), expected="e.g. 1"
         )
-
-    normalization = None
-    if isinstance(card.normalization, dict) and card.normalization.get("kind") == "fixed":
-        try:
-            normalization = Normalization.model_validate(card.normalization)
-        except ValueError:
-            normalization = None
-    if normalization is None:
-        family = modality if modality in ("mri", "ct", "xray") else "unknown"
-        normalization = normalization_for(study.frames, family)
+    review = open_study(args.input, series_uid=args.series_uid, modality=args.modality)
+    study = review.study
+    model_path = model_path_for(review.modality, args.model)
+    loaded = load_model_cached(model_path)  # typed errors before anything is written
+    params = ReviewParams(
+        modality=review.modality if review.modality.has_model else loaded.card.modality,
+        model_path=model_path,
+        device=args.device,
+        baseline=None,
+        real_input=True,
+        strength=float(args.strength),
+    )
 
     fmt = _choose_format(args, study.is_dicom)
     if fmt == "dicom" and not study.is_dicom:
@@ -156,22 +167,18 @@ def run(args: argparse.Namespace) -> int:
             path=args.input,
             fix="write PNG instead (--format png or an OUT ending in .png)",
         )
+    if args.anonymize and fmt != "dicom":
+        print("note: --anonymize applies to DICOM; PNG output carries no identity", file=sys.stderr)
     outputs = _output_paths(args, study.n_frames, fmt)
     inputs = _inputs(study)
-    for path in outputs:  # refuse before writing anything
-        check_output(path, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
+    check_outputs(outputs, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
+    if args.json is not None:
+        check_output(args.json, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
 
-    arch = card.architecture.arch
-    description = (
-        f"Denoscope {__version__} denoised: {card.name} ({arch}, weights sha256 "
-        f"{card.weights_sha256[:12]}), normalisation {normalization.describe()}"
-    )
-    data_range = (float(study.frames.min()), float(study.frames.max()))
-    if data_range[1] <= data_range[0]:
-        data_range = (data_range[0], data_range[0] + 1.0)
     seconds = 0.0
     device = "?"
-    notes: set[str] = set()
+    notes: list[str] = []
+    records: list[dict[str, Any]] = []
     bar = tqdm(
         total=study.n_frames,
         unit="slice",
@@ -180,33 +187,41 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     series_uid = generate_uid()  # one derived series for all frames written
+    uids = UidMap() if args.anonymize else None
     with bar:
         for index, path in enumerate(outputs):
-            unit = normalization.to_unit(study.frames[index])
-            result = denoise(unit, loaded, device=args.device, tile=args.tile)
-            seconds += result.seconds
-            device = result.device
-            if result.note:
-                notes.add(result.note)
-            units = normalization.from_unit(result.image)
+            result = review_slice(review, index, params, tile=args.tile)
+            record = provenance(review, result)
+            records.append(record)
+            seconds += result.seconds or 0.0
+            device = result.device or device
+            for note in [*result.notes, result.device_note]:
+                if note and note not in notes:
+                    notes.append(note)
             if fmt == "dicom":
                 save_derived_dicom(
                     path,
                     study,
                     index,
-                    units,
-                    description=description,
+                    result.normalization.from_unit(result.denoised01),
+                    description=derived_description(record),
                     series_uid=series_uid,
                     overwrite=args.force,
+                    anonymize=uids,
                 )
             else:
-                save_png16(path, units, data_range=data_range, overwrite=args.force, inputs=inputs)
+                save_png16(path, result.denoised01, overwrite=args.force, inputs=inputs)
             bar.update(1)
-    for note in sorted(notes):
-        print(f"note: {note}", file=sys.stderr)
+    if args.json is not None:
+        text = json.dumps({"slices": records}, indent=2, ensure_ascii=False) + "\n"
+        write_text(args.json, text, overwrite=args.force)
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
     where = outputs[0] if len(outputs) == 1 else outputs[0].parent
+    name = loaded.card.name
+    arch = loaded.card.architecture.arch
     print(
-        f"denoised {study.n_frames} frame(s) with {card.name} ({arch}) on {device} in "
+        f"denoised {study.n_frames} frame(s) with {name} ({arch}) on {device} in "
         f"{seconds:.2f} s -> {where} ({fmt})"
     )
     return 0

@@ -116,6 +116,7 @@ def save_derived_dicom(
     description: str,
     series_uid: str | None = None,
     overwrite: bool = False,
+    anonymize: Any = None,
 ) -> Path:
     """Save one processed frame as a derived DICOM image of the same study.
 
@@ -138,6 +139,11 @@ def save_derived_dicom(
         they stay one series; a new UID is made when omitted (a single image).
     overwrite : bool, optional
         Replace an existing output file.
+    anonymize : denoscope.core.privacy.UidMap, optional
+        De-identify by the privacy policy's PS3.15 basic profile
+        (:func:`denoscope.core.privacy.deidentify`), replacing UIDs through this
+        map; pass one map for every frame of a series. None keeps the patient
+        and study identity (a derived image of the same study).
 
     Returns
     -------
@@ -260,6 +266,12 @@ def save_derived_dicom(
     meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     ds.file_meta = meta
+    if anonymize is not None:
+        from denoscope.core.privacy import deidentify
+
+        deidentify(ds, anonymize)
+        ds.DerivationDescription = description[:_DERIVATION_MAX]  # the processing, no PHI
+        ds.SeriesDescription = description[:_DESCRIPTION_MAX]
     for _ in ds.iterall():  # decode every raw element before changing the encoding
         pass
     buffer = io.BytesIO()

@@ -18,7 +18,13 @@ Steps, each decided in one place:
 
 from denoscope.core.review.models import load_model_cached, model_name, model_path_for
 from denoscope.core.review.params import DEFAULT_STRENGTH, ReviewParams
-from denoscope.core.review.provenance import VOLATILE_KEYS, comparable, json_number, provenance
+from denoscope.core.review.provenance import (
+    VOLATILE_KEYS,
+    comparable,
+    derived_description,
+    json_number,
+    provenance,
+)
 from denoscope.core.review.slice import (
     ROWS,
     SeriesMetrics,
@@ -56,6 +62,7 @@ __all__ = [
     "baseline_sigma",
     "comparable",
     "decide_modality",
+    "derived_description",
     "json_number",
     "load_model_cached",
     "lpips_for",

@@ -79,6 +79,8 @@ def provenance(
             "pixel_spacing_mm": None
             if study.pixel_spacing is None
             else [float(v) for v in study.pixel_spacing],
+            "loading_notes": list(getattr(study, "notes", ())),
+            "stacked_from_series": list(getattr(study, "stacked_from", ())),
         },
         "normalization": normalization.model_dump(mode="json"),
         "real_input": bool(params.real_input),
@@ -110,6 +112,7 @@ def provenance(
         ],
         "no_reference": {k: float(v) for k, v in result.sigma.items()},
         "notes": list(result.notes),
+        "modality_warning": getattr(result, "modality_warning", None),
         "identifying_information_included": bool(identifying),
     }
     if identifying:
@@ -120,3 +123,23 @@ def provenance(
 def comparable(record: dict[str, Any]) -> dict[str, Any]:
     """The record without its :data:`VOLATILE_KEYS` (to compare two runs)."""
     return {k: v for k, v in record.items() if k not in VOLATILE_KEYS}
+
+
+def derived_description(record: dict[str, Any]) -> str:
+    """What a derived DICOM's DerivationDescription says, from a provenance record.
+
+    Example: ``"Denoscope 0.1.0 denoised: Denoscope CT res-cae v1 (weights sha256
+    1a2b3c4d5e6f), normalisation fixed [-1024, 3071] -> [0, 1], strength 1"``.
+    """
+    model = record["model"]
+    norm = record["normalization"]
+    sha = (model.get("weights_sha256") or "")[:12] or "unknown"
+    text = (
+        f"Denoscope {record['denoscope_version']} denoised: {model.get('name') or 'no model'} "
+        f"(weights sha256 {sha}), normalisation {norm['kind']} "
+        f"[{norm['low']:g}, {norm['high']:g}] -> [0, 1], strength {record['strength']:g}"
+    )
+    noise = record.get("noise")
+    if noise:
+        text += f", synthetic {noise['model']} noise level {noise['level']:g} seed {noise['seed']}"
+    return text

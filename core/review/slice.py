@@ -73,6 +73,10 @@ class SliceReview:
         σ given to the baseline.
     notes : list of str
         What the reader should know (no model, modality mismatch, device fallback).
+    modality_warning : str or None
+        The modality-mismatch note (also in ``notes``): the model was trained for
+        another modality than the study's (or the study's is unknown). Shown in
+        the denoised pane's title and burned into exports.
     """
 
     index: int
@@ -93,6 +97,7 @@ class SliceReview:
     baseline_sigma: float | None = None
     sigma: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    modality_warning: str | None = None
 
 
 def slice_rng(seed: int, index: int) -> np.random.Generator:
@@ -327,6 +332,7 @@ def review_slice(
         note = mismatch_note(review, loaded.card, result.model_name)
         if note:
             result.notes.append(note)
+            result.modality_warning = note
     if should_stop():
         raise Cancelled("review cancelled")
 

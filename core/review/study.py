@@ -133,6 +133,9 @@ def prepare_study(
     -------
     ReviewStudy
     """
+    from denoscope.core.io.colour import with_colour_note
+
+    study = with_colour_note(study)  # a colour image says it was reduced to grey
     decided = decide_modality(study, modality)
     hounsfield = pixel_unit(decided, is_dicom=study.is_dicom) == "HU"
     rule = Modality.CT if hounsfield else decided
@@ -174,14 +177,29 @@ def open_study(
     -------
     ReviewStudy
     """
-    from denoscope.core.io import list_series, load_study
+    from denoscope.core.io import list_series, list_stacks, load_study
 
     path = Path(path)
-    series = list(list_series(path)) if path.is_dir() else []
+    # Stacks of single-frame series are offered beside the series (as the largest,
+    # a stack opens first in the viewer; see denoscope.core.io.stacking).
+    series = list(list_series(path)) + list(list_stacks(path)) if path.is_dir() else []
     if series_uid is None and largest_series and len(series) > 1:
         series_uid = max(series, key=lambda info: info.n_frames).series_uid
     study = load_study(path, series_uid=series_uid)
     return prepare_study(study, modality=modality, path=path, series=series)
+
+
+def open_files(paths: list[str | Path], *, modality: str | None = None) -> ReviewStudy:
+    """Open exactly these files for review (:func:`denoscope.core.io.load_files`).
+
+    One stack when they stack, otherwise the first file, with a note in
+    ``study.notes`` naming the files left out.
+    """
+    from denoscope.core.io import load_files
+
+    files = [Path(p) for p in paths]
+    study = load_files(files)
+    return prepare_study(study, modality=modality, path=study.source, series=[])
 
 
 def normalization_for_model(review: ReviewStudy, card: ModelCard | None) -> Normalization:

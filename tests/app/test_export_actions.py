@@ -65,7 +65,7 @@ def test_denoised_series_export_runs_in_the_worker(
     with qtbot.waitSignal(window.controller.export.finished, timeout=30000) as blocker:
         window.exports.export_denoised_dialog(series=True)
     _gen, written = blocker.args
-    assert written == [tmp_path / "den_0001.png"]
+    assert written == [tmp_path / "den.png"]  # a one-slice series keeps the name (numbered_paths)
     assert written[0].is_file()
 
 
