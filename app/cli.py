@@ -70,6 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--model", type=Path, metavar="FILE", help="model file (.safetensors with its .json card)"
     )
     parser.add_argument(
+        "--stack",
+        action="store_true",
+        help="open a folder's single-frame series that share a frame of reference (or study) "
+        "and orientation as one stack, sorted by position along the slice normal",
+    )
+    parser.add_argument(
         "--real-input",
         action="store_true",
         help="the study is already noisy: add no noise, show input/denoised/residual",
@@ -135,6 +141,23 @@ def _params(args: argparse.Namespace) -> dict:
     return params
 
 
+def _stack_key(path: Path) -> str:
+    """The key of the largest stack of single-frame series in ``path`` (``--stack``)."""
+    from denoscope.core.errors import ParameterError
+    from denoscope.core.io import list_stacks
+
+    stacks = list_stacks(path) if path.is_dir() else []
+    if not stacks:
+        raise ParameterError(
+            "--stack: nothing to stack here",
+            path=path,
+            expected="a folder of single-frame DICOM series sharing a FrameOfReferenceUID "
+            "(or StudyInstanceUID), an orientation and a frame size",
+            fix="Open the folder without --stack",
+        )
+    return str(stacks[0].series_uid)
+
+
 def _route_unexpected_errors(window) -> None:
     """Show exceptions escaping a Qt slot in the window instead of only on stderr."""
     import traceback
@@ -172,6 +195,8 @@ def run(args: argparse.Namespace) -> int:
             args.screenshot, overwrite=args.force, inputs=[path], overwrite_hint="pass --force"
         )
     params = _params(args)
+    if getattr(args, "stack", False):
+        params["series_uid"] = _stack_key(path)
     if "modality" not in params and (args.sample is not None or args.path is None):
         from denoscope.app.samples import SAMPLE_MODALITIES
 

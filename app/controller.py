@@ -108,6 +108,11 @@ class Controller(QObject):
         self._pending_params = dict(params)
         return self.loader.submit(pipeline.load, Path(path), series_uid=series_uid)
 
+    def open_files(self, paths: list[Path], **params: Any) -> int:
+        """Load exactly these files off the GUI thread (one stack, or the first with a note)."""
+        self._pending_params = dict(params)
+        return self.loader.submit(pipeline.load_files, [Path(p) for p in paths])
+
     def request(self) -> None:
         """Compute the shown slice for the current parameters (latest request wins)."""
         state = self.state
@@ -210,6 +215,8 @@ class Controller(QObject):
         state.set_study(loaded)
         self._last_note = None  # the new study's notes are said again
         state.report("info", f"Opened {loaded.study.description or loaded.path.name}.")
+        for note in getattr(loaded.study, "notes", ()):  # colour reduced, files stacked or left out
+            state.report("warning", note)
         state.paramsChanged.emit(state.params)
 
     def _on_result(self, _gen: int, result: pipeline.SliceResult) -> None:

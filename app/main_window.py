@@ -347,11 +347,16 @@ class MainWindow(QMainWindow):
             self.state.report("error", "Only local files or folders can be opened.")
             return
         event.acceptProposedAction()
-        parents = {path.parent for path in paths}
-        if len(paths) > 1 and len(parents) == 1 and all(path.is_file() for path in paths):
-            self.open_path(parents.pop())  # several files of one folder: open the folder
+        if len(paths) > 1 and all(path.is_file() for path in paths):
+            self.open_files(paths)  # exactly these files: one stack, or the first with a note
         else:
             self.open_path(paths[0])
+
+    def open_files(self, paths: list[Path], **params) -> None:
+        """Open exactly these files in the background (several dropped at once)."""
+        self._loading_name = f"{len(paths)} files"
+        self.status_study.setText(f"Loading {len(paths)} files…")
+        self.controller.open_files(paths, **params)
 
     # -- state -> status ----------------------------------------------------------------
     def _on_study(self, loaded) -> None:

@@ -126,6 +126,21 @@ def load(
     return loaded
 
 
+def load_files(
+    paths: list[Path],
+    *,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> LoadedStudy:
+    """Open exactly these files (several dropped at once): one stack, or the first with a note."""
+    from denoscope.core.review.study import open_files
+
+    progress(0, 1)
+    loaded = open_files(paths)
+    progress(1, 1)
+    return loaded
+
+
 def pixel_size_mm(loaded: LoadedStudy) -> float | None:
     """The study's in-plane pixel size in mm, None when unknown."""
     return loaded.pixel_size_mm

@@ -462,6 +462,8 @@ class ImagePanes(QWidget):
             values = metrics.get(key)
             if values and values.get("psnr") is not None:
                 text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
+            if key == "denoised" and current and getattr(result, "modality_warning", None):
+                text += " · ⚠ model trained for another modality"
             self._set_title(key, text)
         unit = unit_label(self.modality())
         self._set_title("difference", f"Difference: {DIFF_MODES[self.difference_mode()]} ({unit})")
