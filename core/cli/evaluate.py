@@ -72,6 +72,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="record the means and the bar check in the model card under validation_metrics[KEY]",
     )
     p.add_argument("--title", help="title of the markdown table")
+    p.add_argument(
+        "--lesions",
+        type=int,
+        metavar="N",
+        help="also run the lesion-insertion test with N discs per image (retained contrast, "
+        "lesions lost, NPW d', localisation AUC); results join --json and --md",
+    )
+    p.add_argument(
+        "--lesion-plot",
+        metavar="OUT.png",
+        help="with --lesions: retained contrast against contrast-to-noise, per method",
+    )
     p.set_defaults(func=run)
 
 
@@ -137,6 +149,30 @@ def run(args: argparse.Namespace) -> int:
     result.info["data"] = str(args.data)
     result.info["split"] = args.split
     table = markdown_table(result, title=args.title)
+    if args.lesions:
+        from denoscope.core.evaluation.lesions import (
+            lesion_evaluation,
+            lesion_markdown,
+            lesion_plot,
+        )
+
+        lesion_bar = tqdm(total=len(images) * len(settings), desc="lesions", mininterval=2.0)
+        lesions = lesion_evaluation(
+            model,
+            images,
+            settings,
+            baselines=baselines,
+            n_lesions=args.lesions,
+            crop=args.crop,
+            seed=args.seed,
+            device=args.device,
+            progress=lambda done, _total: lesion_bar.update(done - lesion_bar.n),
+        )
+        lesion_bar.close()
+        result.info["lesions"] = lesions
+        table += "\n\n" + lesion_markdown(lesions)
+        if args.lesion_plot:
+            lesion_plot(lesions, args.lesion_plot, overwrite=True)
     print(table)
     if args.md:
         Path(args.md).write_text(table + "\n")

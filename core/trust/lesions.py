@@ -7,8 +7,8 @@ as the mean inside the disc minus the mean in a surrounding ring
 ``r + RING_GAP_PX + max(RING_MIN_WIDTH_PX, r)``. Lesions are placed at seeded
 random positions inside the anatomy (the Otsu foreground of the clean image,
 holes filled), preferably in flat tissue (edge strength below the median of
-the anatomy), with whole rings inside the anatomy and no two lesions' rings
-overlapping.
+the anatomy), with whole rings inside the anatomy (distance to its border
+larger than the ring's outer radius) and no two lesions' rings overlapping.
 """
 
 from __future__ import annotations
@@ -176,8 +176,9 @@ def place_lesions(
     anatomy = anatomy_mask(image)
     edges = ndimage.gaussian_gradient_magnitude(image, 2.0)
     flat = anatomy & (edges <= np.median(edges[anatomy])) if anatomy.any() else anatomy
-    largest = high_r + RING_GAP_PX + max(RING_MIN_WIDTH_PX, high_r)
-    room = ndimage.binary_erosion(anatomy, iterations=largest + 1, border_value=0)
+    depth = ndimage.distance_transform_edt(np.pad(anatomy, 1))[1:-1, 1:-1]
+    smallest = low_r + RING_GAP_PX + max(RING_MIN_WIDTH_PX, low_r)
+    room = depth > smallest + 1
     candidates = np.argwhere(room & flat)
     if len(candidates) == 0:
         candidates = np.argwhere(room)
@@ -193,6 +194,8 @@ def place_lesions(
         multiple = float(generator.uniform(low_c, high_c))
         sign = {"bright": 1.0, "dark": -1.0}.get(polarity, float(generator.choice((-1.0, 1.0))))
         trial = Lesion(row, col, radius, 0.0, 1.0)
+        if depth[row, col] <= trial.outer + 1:  # the ring must lie inside the anatomy
+            continue
         if any(
             (trial.row - o.row) ** 2 + (trial.col - o.col) ** 2 <= (trial.outer + o.outer) ** 2
             for o in lesions
