@@ -40,8 +40,14 @@ def _sop_name(ds: Any) -> str:
 _TRUNCATION_HINTS = ("End of file reached", "truncated", "Expected explicit VR", "too short")
 
 
-def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Any:
+def read_dataset(
+    path: Path, *, stop_before_pixels: bool = False, max_bytes: int | None = None
+) -> Any:
     """Read a DICOM header read-only; large values stay on disk until used.
+
+    A deflated file is inflated with a bound (:mod:`denoscope.core.io.deflate`):
+    at most the header it declares plus its declared pixel data, and never past
+    the memory limit ``max_bytes`` (see :func:`denoscope.core.io.limits.max_study_bytes`).
 
     Files without the 128-byte preamble and ``DICM`` prefix are accepted when
     they still parse as a DICOM dataset (one with a SOP Class UID or Rows).
@@ -56,10 +62,18 @@ def read_dataset(path: Path, *, stop_before_pixels: bool = False) -> Any:
     import pydicom
     from pydicom.errors import InvalidDicomError
 
+    from denoscope.core.io.deflate import deflated_meta, read_deflated
+
     with reading(path, "the DICOM file"), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        meta = deflated_meta(path)
         try:
-            ds = pydicom.dcmread(path, defer_size="1 MB", stop_before_pixels=stop_before_pixels)
+            if meta is not None:
+                ds = read_deflated(
+                    path, meta, stop_before_pixels=stop_before_pixels, max_bytes=max_bytes
+                )
+            else:
+                ds = pydicom.dcmread(path, defer_size="1 MB", stop_before_pixels=stop_before_pixels)
         except InvalidDicomError:
             ds = None
         if ds is None:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from denoscope.core.errors import StudyLoadError
+from denoscope.core.io.codestream import check_frame_sizes
 from denoscope.core.io.decoders import check_decoder, check_native_length
 from denoscope.core.io.dicom_file import COLOR, PALETTE, Geometry, declared_geometry
 from denoscope.core.io.guard import reading
@@ -157,12 +158,14 @@ def decode_dataset(ds: Any, path: Path, *, max_bytes: int | None = None) -> Deco
         columns=geometry.columns,
         frames=geometry.frames,
         samples=geometry.samples,
-        bytes_per_sample=max(geometry.bits_allocated / 8, 1) + 8,
+        bytes_per_sample=max(geometry.bits_allocated / 8, 1),
         max_bytes=max_bytes,
     )
     check_decoder(ds, path)
     with reading(path, "the DICOM header"):
         check_native_length(ds, geometry, path)
+    with reading(path, "the compressed frame headers"):
+        check_frame_sizes(ds, geometry, path)
     with reading(path, "the DICOM pixel data"):
         raw = _to_frames(np.asarray(ds.pixel_array), geometry)
     expected = (geometry.frames, geometry.rows, geometry.columns)

@@ -310,27 +310,42 @@ def _load_dicom(
             columns=geometry.columns,
             frames=sum(h.n_frames for h in headers),
             samples=1,
-            bytes_per_sample=4,
+            bytes_per_sample=0,
+            work_bytes_per_pixel=4,  # one float32 stack, filled file by file
             max_bytes=max_bytes,
         )
-    frames: list[np.ndarray] = []
+    total = sum(h.n_frames for h in headers)
+    stack: np.ndarray | None = None
+    filled = 0
     datasets = []
     dataset_frames: list[tuple[int, int]] = []
     window = spacing = None
     for index, header in enumerate(headers):
-        ds = read_dataset(header.path)
+        ds = read_dataset(header.path, max_bytes=max_bytes)
         decoded = decode_dataset(ds, header.path, max_bytes=max_bytes)
-        if frames and decoded.frames.shape[1:] != frames[0].shape[1:]:
+        values = ensure_finite(decoded.frames, header.path)
+        window = window or decoded.window
+        spacing = spacing or decoded.spacing
+        del decoded  # its float64 frames are not needed past this point
+        if stack is None:
+            stack = np.empty((total, *values.shape[1:]), dtype=np.float32)
+        if values.shape[1:] != stack.shape[1:]:
             raise StudyLoadError(
                 "mixed frame sizes in a series",
                 path=header.path,
-                got=f"{decoded.frames.shape[1]}x{decoded.frames.shape[2]}",
-                expected=f"{frames[0].shape[1]}x{frames[0].shape[2]} like {headers[0].path.name}",
+                got=f"{values.shape[1]}x{values.shape[2]}",
+                expected=f"{stack.shape[1]}x{stack.shape[2]} like {headers[0].path.name}",
                 fix="The series mixes image sizes (e.g. a scout); open the files separately",
             )
-        frames.append(ensure_finite(decoded.frames, header.path))
-        window = window or decoded.window
-        spacing = spacing or decoded.spacing
+        if filled + values.shape[0] > total:
+            raise StudyLoadError(
+                "a file holds more frames than its header declares",
+                path=header.path,
+                got=f"{values.shape[0]} frame(s)",
+                expected=f"{header.n_frames} (NumberOfFrames)",
+            )
+        stack[filled : filled + values.shape[0]] = values
+        filled += values.shape[0]
         if index == 0:
             with reading(header.path, "the DICOM header"):
                 metadata = tag_rows(ds)
@@ -339,8 +354,10 @@ def _load_dicom(
             if keyword in ds:
                 del ds[keyword]
         datasets.append(ds)
-        dataset_frames.extend((index, k) for k in range(decoded.frames.shape[0]))
-    stack = ensure_finite(np.concatenate(frames, axis=0), source)
+        dataset_frames.extend((index, k) for k in range(values.shape[0]))
+        del values
+    assert stack is not None  # headers is never empty
+    stack = stack[:filled]
     if window is None:
         window = robust_window(stack)
     info = series_info(series_uid, headers)

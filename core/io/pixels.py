@@ -52,8 +52,13 @@ def luminance(rgb: np.ndarray) -> np.ndarray:
         color[..., 0], color[..., 2]
     ):
         return color[..., 0].astype(np.float64)
-    weights = np.asarray(LUMA_WEIGHTS, dtype=np.float64)
-    return color.astype(np.float64) @ weights
+    # Channel by channel, in place: one float64 result and one temporary, not a
+    # float64 copy of all three channels (memory of large colour images).
+    out = color[..., 0].astype(np.float64)
+    out *= LUMA_WEIGHTS[0]
+    for channel in (1, 2):
+        out += color[..., channel].astype(np.float64) * LUMA_WEIGHTS[channel]
+    return out
 
 
 def robust_window(frames: np.ndarray) -> tuple[float, float]:
@@ -85,7 +90,11 @@ def ensure_finite(frames: np.ndarray, path: Path) -> np.ndarray:
     values = np.asarray(frames)
     finite = np.isfinite(values)
     limit = float(np.finfo(np.float32).max)
-    if finite.all() and (values.size == 0 or float(np.abs(values).max()) <= limit):
+    # max and min, not abs(): no full-size temporary copy of a large study.
+    if finite.all() and (
+        values.size == 0 or max(float(values.max()), -float(values.min())) <= limit
+    ):
+        del finite
         return np.ascontiguousarray(values, dtype=np.float32)
     bad = int(
         values.size - np.count_nonzero(finite & (np.abs(np.where(finite, values, 0)) <= limit))

@@ -20,7 +20,7 @@ import numpy as np
 
 from denoscope.core.errors import StudyLoadError, StudyTooLargeError
 from denoscope.core.io.guard import reading
-from denoscope.core.io.limits import check_declared_size
+from denoscope.core.io.limits import WORK_FLOAT64, WORK_GREY, check_declared_size
 from denoscope.core.io.pixels import luminance
 from denoscope.core.io.study import Study
 
@@ -81,12 +81,12 @@ def _read_png16_colour(path: Path, *, max_bytes: int | None) -> np.ndarray:
             columns=columns,
             frames=1,
             samples=planes,
-            bytes_per_sample=2 + 8,
+            bytes_per_sample=2,
             max_bytes=max_bytes,
         )
         pixels = np.vstack([np.asarray(row, dtype=np.uint16) for row in pixel_rows])
         pixels = pixels.reshape(rows, columns, planes)
-    return luminance(pixels)
+    return luminance(pixels).astype(np.float32)
 
 
 def natural_key(path: Path) -> list[object]:
@@ -95,7 +95,7 @@ def natural_key(path: Path) -> list[object]:
 
 
 def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
-    """Read one PNG as a float64 (rows, cols) luminance image in its stored scale.
+    """Read one PNG as a float32 (grey) or float64 (colour) (rows, cols) image in its stored scale.
 
     Raises
     ------
@@ -131,7 +131,8 @@ def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
                         columns=columns,
                         frames=1,
                         samples=channels,
-                        bytes_per_sample=size + 8,
+                        bytes_per_sample=size,
+                        work_bytes_per_pixel=WORK_GREY if channels == 1 else WORK_FLOAT64,
                         max_bytes=max_bytes,
                     )
                     image.load()
@@ -150,8 +151,9 @@ def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
                 fix="Check that the file is a complete PNG",
             ) from exc
     if pixels.ndim == 3:
-        return luminance(pixels)
-    return pixels.astype(np.float64)
+        return luminance(pixels).astype(np.float32)
+    # float32 holds every 8- and 16-bit value exactly (the study is float32 anyway).
+    return pixels.astype(np.float32)
 
 
 def png_files(folder: Path) -> list[Path]:
@@ -168,26 +170,33 @@ def load_png_study(files: list[Path], *, source: Path, max_bytes: int | None = N
     StudyLoadError
         A file fails to load, or the files differ in size.
     """
-    frames = []
-    for path in files:
+    stack: np.ndarray | None = None
+    for index, path in enumerate(files):
         image = read_png(path, max_bytes=max_bytes)
-        if frames and image.shape != frames[0].shape:
+        if len(files) == 1:  # one file: no stack to copy into
+            return Study.from_image_stack(image[np.newaxis], source=source, description=path.name)
+        if stack is None:
+            check_declared_size(
+                source,
+                rows=image.shape[0],
+                columns=image.shape[1],
+                frames=len(files),
+                samples=1,
+                bytes_per_sample=0,
+                work_bytes_per_pixel=4,  # one float32 stack, filled file by file
+                max_bytes=max_bytes,
+            )
+            stack = np.empty((len(files), *image.shape), dtype=np.float32)
+        if image.shape != stack.shape[1:]:
             raise StudyLoadError(
                 "mixed frame sizes in the PNG stack",
                 path=path,
                 got=f"{image.shape[0]}x{image.shape[1]}",
-                expected=f"{frames[0].shape[0]}x{frames[0].shape[1]} like {files[0].name}",
+                expected=f"{stack.shape[1]}x{stack.shape[2]} like {files[0].name}",
                 fix="Put images of one size in the folder",
             )
-        frames.append(image)
-        check_declared_size(
-            source,
-            rows=image.shape[0],
-            columns=image.shape[1],
-            frames=len(frames),
-            samples=1,
-            bytes_per_sample=4,
-            max_bytes=max_bytes,
-        )
+        stack[index] = image
+        del image
+    assert stack is not None  # files is never empty
     description = source.name if len(files) > 1 else files[0].name
-    return Study.from_image_stack(np.stack(frames), source=source, description=description)
+    return Study.from_image_stack(stack, source=source, description=description)

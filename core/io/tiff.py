@@ -18,7 +18,7 @@ import numpy as np
 
 from denoscope.core.errors import StudyLoadError
 from denoscope.core.io.guard import reading
-from denoscope.core.io.limits import check_declared_size
+from denoscope.core.io.limits import WORK_FLOAT64, WORK_GREY, check_declared_size
 from denoscope.core.io.pixels import luminance
 from denoscope.core.io.study import Study
 
@@ -83,7 +83,8 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
             columns=columns,
             frames=frames,
             samples=samples,
-            bytes_per_sample=np.dtype(series.dtype).itemsize + 8,
+            bytes_per_sample=np.dtype(series.dtype).itemsize,
+            work_bytes_per_pixel=WORK_GREY if samples == 1 else WORK_FLOAT64,
             max_bytes=max_bytes,
         )
         data = np.asarray(series.asarray())
@@ -100,5 +101,6 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
     if sample_axis >= 0:
         values = luminance(data.reshape(frames, rows, columns, samples))
     else:
-        values = data.reshape(frames, rows, columns).astype(np.float64)
+        # float32 directly: the study is float32, and one rounding is the same as two.
+        values = data.reshape(frames, rows, columns).astype(np.float32)
     return Study.from_image_stack(values, source=path, description=path.name)
