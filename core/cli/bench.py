@@ -16,6 +16,7 @@ import importlib
 #: Sub-benchmarks: name -> module exposing ``HELP``, ``add_arguments`` and ``run``.
 BENCHMARKS: dict[str, str] = {
     "speed": "denoscope.core.cli._bench_speed",
+    "trust": "denoscope.core.cli._bench_trust",
     "ui": "denoscope.app.bench_ui",
 }
 
