@@ -56,6 +56,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-lpips", action="store_true", help="skip LPIPS")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--strength",
+        type=float,
+        default=1.0,
+        help="multiplies the noise level given to a model that takes one (default 1)",
+    )
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--json", metavar="OUT", help="write means and per-image rows as JSON")
     p.add_argument("--csv", metavar="OUT", help="write per-image rows as CSV")
@@ -103,12 +109,9 @@ def run(args: argparse.Namespace) -> int:
         write_csv,
         write_json,
     )
+    from denoscope.core.review import model_path_for
 
-    model = args.model
-    if model in ("mri", "ct", "xray"):
-        from denoscope.core.model_registry import shipped_model
-
-        model = shipped_model(model)
+    model = model_path_for("unknown", args.model)  # a file, or mri/ct/xray: the shipped one
     card = load_card(model)
     modality = card.modality if card.modality != "any" else "ct"
     if args.report1_protocol:
@@ -144,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
         device=args.device,
         progress=progress,
         baseline_cache=args.baseline_cache,
+        strength=args.strength,
     )
     bar.close()
     result.info["data"] = str(args.data)

@@ -5,13 +5,16 @@ Both inputs are loaded with :func:`denoscope.core.io.load_study` and mapped to
 
 * a PNG by its declared full scale (bit depth 16: 0-65535, else 0-255), so a
   16-bit PNG written by ``denoscope noise`` reads back exactly;
-* a DICOM by the project's per-modality rule (:mod:`denoscope.core.intensity`):
-  the fixed HU window for CT, otherwise the robust percentiles of the
+* a DICOM by the review pipeline's rule
+  (:func:`denoscope.core.review.prepare_study`, the same as ``denoise`` and the
+  viewer): the fixed HU window for CT, otherwise the robust percentiles of the
   *reference* study (applied unchanged to a DICOM test image, so both share
   one scale).
 
-Output: one ``NAME value`` line per metric on stdout (``psnr inf`` for identical
-images, ``lpips unavailable`` without weights); the normalisations go to stderr.
+Output: one ``NAME value`` line per metric of the metric table
+(:data:`denoscope.core.metrics.METRICS`, its order and number formats) on
+stdout (``psnr inf`` for identical images, ``lpips unavailable`` without
+weights); the normalisations go to stderr.
 """
 
 from __future__ import annotations
@@ -83,7 +86,8 @@ def study_normalization(study: Study, *, reference: Normalization | None = None)
     -------
     Normalization
     """
-    from denoscope.core.intensity import Normalization, normalization_for
+    from denoscope.core.intensity import Normalization
+    from denoscope.core.review import prepare_study
 
     if not study.is_dicom:
         return Normalization(
@@ -91,7 +95,7 @@ def study_normalization(study: Study, *, reference: Normalization | None = None)
         )
     if reference is not None:
         return reference
-    return normalization_for(study.frames, study.modality)
+    return prepare_study(study).normalization
 
 
 def unit_frame(study: Study, frame: int, normalization: Normalization) -> np.ndarray:
@@ -114,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
 
     from denoscope.core.errors import ParameterError
     from denoscope.core.io import load_study
-    from denoscope.core.metrics import METRIC_ORDER, compute_metrics
+    from denoscope.core.metrics import METRIC_KEYS, compute_metrics
 
     reference = load_study(args.reference)
     test = load_study(args.test)
@@ -133,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     result = compute_metrics(
         ref01, test01, data_range=1.0, lpips=not args.no_lpips, device=args.device
     )
-    for name, _ in METRIC_ORDER:
+    for name in METRIC_KEYS:
         print(f"{name} {result.format(name)}")
     print(f"reference normalization: {ref_norm.describe()}", file=sys.stderr)
     print(f"test normalization: {test_norm.describe()}", file=sys.stderr)

@@ -10,6 +10,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from denoscope.core.evaluation.run import METRICS, REPORT1_TABLE, EvaluationResult
+from denoscope.core.metrics.table import METRICS as TABLE
+from denoscope.core.metrics.table import format_metric
 
 LABELS = {
     "noisy": "noisy input",
@@ -29,6 +31,10 @@ def _fmt(value: float | None, digits: int) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _cell(key: str, value: float | None) -> str:
+    return format_metric(key, value, missing="–")
+
+
 def markdown_table(result: EvaluationResult, *, title: str | None = None) -> str:
     """Return the mean metrics as markdown, one table per noise setting."""
     lines = [f"## {title}", ""] if title else []
@@ -42,20 +48,14 @@ def markdown_table(result: EvaluationResult, *, title: str | None = None) -> str
     lines.append("")
     for setting, methods in result.means().items():
         lines += [f"### {setting}", ""]
-        lines.append("| method | PSNR (dB) | SSIM | MAE | GMSD (edges) | LPIPS | s / image |")
-        lines.append("|---|---|---|---|---|---|---|")
+        lines.append("| method | " + " | ".join(spec.label for spec in TABLE) + " | s / image |")
+        lines.append("|---" * (len(TABLE) + 2) + "|")
         for method, m in methods.items():
-            lines.append(
-                f"| {LABELS.get(method, method)} | {_fmt(m['psnr'], 2)} | {_fmt(m['ssim'], 4)} | "
-                f"{_fmt(m['mae'], 4)} | {_fmt(m['gmsd'], 4)} | {_fmt(m['lpips'], 3)} | "
-                f"{_fmt(m['seconds'], 3)} |"
-            )
+            cells = " | ".join(_cell(spec.key, m.get(spec.key)) for spec in TABLE)
+            lines.append(f"| {LABELS.get(method, method)} | {cells} | {_fmt(m['seconds'], 3)} |")
         if info.get("report1_protocol"):
-            r = REPORT1_TABLE
-            lines.append(
-                f"| first report (published, its data) | {r['psnr']:.2f} | {r['ssim']:.3f} | "
-                f"{r['mae']:.4f} | – | {r['lpips']:.3f} | – |"
-            )
+            cells = " | ".join(_cell(spec.key, REPORT1_TABLE.get(spec.key)) for spec in TABLE)
+            lines.append(f"| first report (published, its data) | {cells} | – |")
         lines.append("")
     return "\n".join(lines)
 

@@ -2,11 +2,16 @@
 
 For each image and noise setting, noise is drawn once (seeded by image index)
 and every method sees the same noisy image. Baselines take the noise's
-Gaussian-equivalent sigma: the true level for Gaussian noise, and for other
-noise models the standard deviation of (noisy - clean) measured on the image
-itself ("oracle" sigma, which favours the baselines), or the blind
-:func:`denoscope.core.baselines.estimate_sigma` with ``sigma="estimate"``.
-Slice-level noise (low-dose CT) is drawn on the whole slice before the crop.
+Gaussian-equivalent sigma by the review pipeline's rule
+(:func:`denoscope.core.review.baseline_sigma`): the true level for Gaussian
+noise, and for other noise models the standard deviation of (noisy - clean)
+measured on the image itself ("oracle" sigma, which favours the baselines), or
+the blind :func:`denoscope.core.baselines.estimate_sigma` with
+``sigma="estimate"``. The model runs as in the viewer and ``denoise``
+(:func:`denoscope.core.review.run_model`: its noise-level map times
+``strength`` when it takes one). Slice-level noise (low-dose CT) is drawn on
+the whole slice before the crop. Metrics are those of the metric table
+(:data:`denoscope.core.metrics.METRICS`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from denoscope.core.evaluation.images import TestImage, center_crop, resize_report1
+from denoscope.core.metrics.table import METRIC_KEYS
 from denoscope.core.noise import NOISE_MODELS
 
 #: Classical methods compared by default (BM3D joins when installed).
@@ -38,7 +44,8 @@ DEFAULT_BASELINES: tuple[str, ...] = (
 #: The first report's published mean metrics (52 test images, its Gaussian preset, 128 x 128).
 REPORT1_TABLE: dict[str, float] = {"psnr": 29.55, "ssim": 0.874, "mae": 0.0226, "lpips": 0.085}
 
-METRICS: tuple[str, ...] = ("psnr", "ssim", "mae", "mse", "gmsd", "lpips")
+#: Metric keys of every row, in the metric table's order.
+METRICS: tuple[str, ...] = METRIC_KEYS
 
 
 @dataclass
@@ -142,6 +149,7 @@ def evaluate(
     device: str = "cpu",
     progress: Callable[[int, int], None] | None = None,
     baseline_cache: str | Path | None = None,
+    strength: float = 1.0,
 ) -> EvaluationResult:
     """Run the model and the baselines on every image under every noise setting.
 
@@ -174,19 +182,20 @@ def evaluate(
         Folder where baseline results are kept, keyed by the sha256 of the
         clean and noisy images, the method and its sigma; a later run on the
         same images and noise reuses them (BM3D is slow) instead of recomputing.
+    strength : float, optional
+        Multiplies the noise-level map of a model that takes one (ignored by blind models).
 
     Returns
     -------
     EvaluationResult
         Per-image rows and means.
     """
-    from denoscope.core.baselines import BASELINES, estimate_sigma
-    from denoscope.core.checkpoint import load_model
-    from denoscope.core.inference import denoise
+    from denoscope.core.baselines import BASELINES
     from denoscope.core.metrics import compute_metrics
+    from denoscope.core.review import ReviewParams, baseline_sigma, load_model_cached, run_model
     from denoscope.core.training.noise_mix import SLICE_LEVEL_MODELS
 
-    loaded = load_model(model_path)
+    loaded = load_model_cached(model_path)
     methods = ["noisy", "model", *[b for b in baselines if b in BASELINES]]
     rows: list[Row] = []
     labels = [f"{n}@{lvl:g}" for n, lvl in settings]
@@ -201,18 +210,22 @@ def evaluate(
             else:
                 clean = center_crop(clean, crop)
                 noisy = NOISE_MODELS[name].apply(clean, level, rng=rng)
-            if name.startswith("gaussian"):
-                sig = float(level)
-            elif sigma == "estimate":
-                sig = float(estimate_sigma(noisy))
-            else:
-                sig = float(np.std(noisy.astype(np.float64) - clean))
+            sig = baseline_sigma(name, level, noisy, clean, mode=sigma)
+            params = ReviewParams(
+                modality=loaded.card.modality,
+                noise=name,
+                level=float(level),
+                seed=seed,
+                device=device,
+                baseline=None,
+                strength=strength,
+            )
             for method in methods:
                 t0 = time.perf_counter()
                 if method == "noisy":
                     out = noisy
                 elif method == "model":
-                    out = denoise(noisy, loaded, device=device).image
+                    out = run_model(loaded, noisy, params, truth01=clean)[0].image
                 else:
                     cached = _cache_get(baseline_cache, clean, noisy, method, sig, lpips)
                     if cached is not None:
