@@ -159,7 +159,8 @@ def _likert(results: StudyResults, report: StudyReport, n_boot: int, seed: int) 
     for criterion in results.criteria:
         scores = case_scores(results, criterion)
         for method in results.methods:
-            values = np.array(list(scores.get(method, {}).values()))
+            by_case = scores.get(method, {})
+            values = np.array([by_case[c] for c in sorted(by_case)])  # case order: reproducible
             mean, low, high = bootstrap_mean(values, n_boot=n_boot, seed=seed)
             report.means.append(
                 {
@@ -399,7 +400,8 @@ def analyse(results: StudyResults, *, n_boot: int = N_BOOT, seed: int = 0) -> St
             "seed": results.meta.get("seed"),
             "created_at": results.meta.get("created_at"),
             "noise": settings.get("noise"),
-            "model": settings.get("model"),
+            "models": settings.get("models") or {},
+            "pipeline_notes": settings.get("notes") or [],
             "baseline_sigma_rule": settings.get("baseline_sigma_rule"),
             "bootstrap": {"resamples": n_boot, "seed": seed, "method": "percentile"},
             "denoscope_version": settings.get("denoscope_version"),

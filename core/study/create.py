@@ -1,23 +1,28 @@
 """Create a study: compute every method's output once and store it, losslessly, in one file.
 
 For each case (a file or sub-folder of the cases folder, in natural name
-order; hidden entries are skipped) the middle frame is taken, mapped to [0, 1]
-by the case's normalisation, noised once with the study's noise (seeded by
-``[seed, case position]``) and denoised by each method:
+order; hidden entries are skipped) the middle frame is taken and reviewed by
+the one review pipeline (:mod:`denoscope.core.review`), exactly as the viewer
+and ``denoscope denoise`` do: its modality and normalisation
+(:func:`~denoscope.core.review.prepare_study`,
+:func:`~denoscope.core.review.normalization_for_model`: a CT card's HU window
+only for a study in HU), the model (``--model``, else the shipped model of the
+case's modality, so a folder may mix modalities), seeded synthetic noise
+(:func:`~denoscope.core.review.synthetic_noise` with seed ``[seed, case
+position]``) and the network with its noise-level map when it takes one
+(:func:`~denoscope.core.review.run_model`). Each method's output:
 
 - ``noisy``: the noisy image itself;
-- ``model``: the network (:func:`denoscope.core.inference.denoise`);
+- ``model``: the network's output;
 - a baseline of :data:`denoscope.core.baselines.BASELINES`, given the noise's
-  Gaussian-equivalent σ: the level itself for Gaussian noise, otherwise the
-  standard deviation of (noisy - clean) on the case ("oracle" σ, as
-  ``denoscope evaluate`` does; it favours the baselines).
+  Gaussian-equivalent σ by :func:`~denoscope.core.review.baseline_sigma` in
+  ``"oracle"`` mode: the level itself for Gaussian noise, otherwise the standard
+  deviation of (noisy - clean) on the case, as ``denoscope evaluate`` does (it
+  favours the baselines).
 
-Normalisation: a model card's fixed range (CT's HU window) when the case is of
-the card's modality, else the modality's rule
-(:func:`denoscope.core.intensity.normalization_for`), so a CT model never
-saturates an MRI or PNG case. The clean image is stored as ``reference`` and
-the metrics of each output against it (PSNR, SSIM, MSE, MAE, GMSD, LPIPS) go
-into the ``metrics`` table; readers never see them.
+The clean image is stored as ``reference`` and the metrics of each output
+against it (PSNR, SSIM, MSE, MAE, GMSD, LPIPS) go into the ``metrics`` table;
+readers never see them.
 
 The study is written to a temporary file beside the output, flushed to disk
 and renamed over the output at the end, so an interrupted creation leaves no
@@ -131,28 +136,6 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _family(modality: str) -> str:
-    return modality if modality in ("mri", "ct", "xray") else "unknown"
-
-
-def _case_normalization(frames: np.ndarray, modality: str, card: Any):
-    from denoscope.core.intensity import Normalization, normalization_for
-
-    norm = getattr(card, "normalization", None) if card is not None else None
-    if isinstance(norm, dict) and norm.get("kind") == "fixed" and card.modality == modality:
-        try:
-            return Normalization.model_validate(norm)
-        except ValueError:
-            pass
-    return normalization_for(frames, _family(modality))
-
-
-def _baseline_sigma(noise: str, level: float, clean: np.ndarray, noisy: np.ndarray) -> float:
-    if noise.startswith("gaussian"):
-        return float(min(level, 1.0))
-    return float(min(np.std(noisy.astype(np.float64) - clean), 1.0))
-
-
 def _tmp_path(out: Path) -> Path:
     return out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.tmp"
 
@@ -207,7 +190,6 @@ def create_study(
     from denoscope import __version__
     from denoscope.core.baselines import BASELINES
     from denoscope.core.io.write import check_output
-    from denoscope.core.metrics import compute_metrics
     from denoscope.core.noise import get_noise_model
     from denoscope.core.study.design import DESIGNS
 
@@ -234,31 +216,10 @@ def create_study(
             ),
         )
 
-    from denoscope.core.io import load_study
-
-    loaded = None
-    if "model" in methods:
-        from denoscope.core.checkpoint import load_model
-        from denoscope.core.model_registry import shipped_model
-
-        model_path = spec.model
-        if model_path is None:
-            first = load_study(cases[0])
-            if _family(first.modality) == "unknown":
-                raise ParameterError(
-                    "cannot tell which model to use: the first case's modality is unknown",
-                    path=cases[0],
-                    fix="pass --model FILE",
-                )
-            model_path = shipped_model(first.modality)
-        loaded = load_model(model_path)
-
     tmp = _tmp_path(out)
     conn = schema.connect(tmp, create=True)
     try:
-        settings = _write_cases(
-            conn, spec, cases, methods, noise_model, loaded, compute_metrics, BASELINES, progress
-        )
+        settings = _write_cases(conn, spec, cases, methods, noise_model, BASELINES, progress)
         meta = {
             "design": spec.design,
             "criteria": [list(c) for c in spec.criteria] if spec.design == "likert" else [],
@@ -301,53 +262,91 @@ def _write_cases(
     cases: Sequence[Path],
     methods: Sequence[str],
     noise_model,
-    loaded,
-    compute_metrics,
     baselines,
     progress: Progress | None,
 ) -> dict[str, Any]:
     """Load, noise, denoise and store each case; return the reproduction settings."""
     from denoscope.core.io import load_study
+    from denoscope.core.metrics import compute_metrics
+    from denoscope.core.review import (
+        ReviewParams,
+        baseline_sigma,
+        load_model_cached,
+        mismatch_note,
+        model_path_for,
+        normalization_for_model,
+        pixel_size_mm,
+        prepare_study,
+        run_model,
+        synthetic_noise,
+    )
 
     levels: dict[str, float] = {}
-    device_used = None
+    models: dict[str, dict[str, Any]] = {}
+    notes: list[str] = []
     for position, path in enumerate(cases):
-        study = load_study(path)
+        review = prepare_study(load_study(path))
+        study = review.study
+        modality = str(review.modality)
+        loaded = None
+        if "model" in methods:
+            model_path = model_path_for(modality, spec.model)
+            loaded = load_model_cached(model_path)
+            note = mismatch_note(review, loaded.card, loaded.card.name)
+            if note:
+                notes.append(f"case {position + 1}: {note}")
+        norm = normalization_for_model(review, None if loaded is None else loaded.card)
         index = study.n_frames // 2
-        modality = _family(study.modality)
-        norm = _case_normalization(study.frames, modality, loaded.card if loaded else None)
-        clean = norm.to_unit(study.frames[index])
+        clean = np.asarray(norm.to_unit(study.frames[index]), np.float32)
         level = float(spec.level) if spec.level is not None else noise_model.default_level(modality)
         if not noise_model.min_level <= level <= noise_model.max_level:
             raise ParameterError(
                 f"{noise_model.name} level out of range",
                 got=f"{level:g}",
-                expected=f"{noise_model.min_level:g} to {noise_model.max_level:g} {noise_model.unit}",
+                expected=(
+                    f"{noise_model.min_level:g} to {noise_model.max_level:g} {noise_model.unit}"
+                ),
             )
         levels[modality] = level
-        seed = [int(spec.seed), position]
-        spacing = study.pixel_spacing
-        noisy = noise_model.apply(
-            clean,
-            level,
-            rng=np.random.default_rng(seed),
-            pixel_size_mm=float(spacing[0]) if spacing else None,
+        params = ReviewParams(
+            modality=modality,
+            model_path=spec.model,
+            noise=noise_model.name,
+            level=level,
+            seed=int(spec.seed),
+            device=spec.device,
+            baseline=None,
         )
-        sigma = _baseline_sigma(noise_model.name, level, clean, noisy)
+        pixel_size = pixel_size_mm(study)
+        noisy = synthetic_noise(clean, params, position, pixel_size_mm=pixel_size)
+        sigma = min(baseline_sigma(noise_model.name, level, noisy, clean, mode="oracle"), 1.0)
         outputs: dict[str, np.ndarray] = {REFERENCE: clean}
         for method in methods:
             if method == "noisy":
                 outputs[method] = noisy
             elif method == "model":
-                from denoscope.core.inference import denoise
-
-                result = denoise(noisy, loaded, device=spec.device)
-                device_used = result.device
+                result, mean_level = run_model(
+                    loaded, noisy, params, truth01=clean, pixel_size_mm=pixel_size
+                )
                 outputs[method] = result.image
+                card = loaded.card
+                models.setdefault(
+                    Path(loaded.path).name,
+                    {
+                        "name": card.name,
+                        "architecture": card.architecture.arch,
+                        "modality": str(card.modality),
+                        "weights_sha256": card.weights_sha256,
+                        "device": result.device,
+                        "noise_level_map": mean_level is not None,
+                        "cases": [],
+                    },
+                )["cases"].append(position + 1)
             else:
                 outputs[method] = baselines[method].apply(noisy, level=sigma)
         case_id = position + 1
         center, width = (float(v) for v in study.window)
+        spacing = study.pixel_spacing
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "INSERT INTO cases (id, position, label, modality, rows, cols, window_center,"
@@ -363,12 +362,12 @@ def _write_cases(
                 int(clean.shape[1]),
                 center,
                 width,
-                json.dumps(list(spacing)) if spacing else None,
+                json.dumps([float(v) for v in spacing]) if spacing else None,
                 norm.model_dump_json(),
                 path.name,
                 _sha256_of(path),
                 int(index),
-                json.dumps(seed),
+                json.dumps([int(spec.seed), position]),
                 sigma,
             ),
         )
@@ -391,10 +390,10 @@ def _write_cases(
         conn.execute("COMMIT")
         if progress is not None:
             progress(position + 1, len(cases), f"case {case_id}")
-    card = loaded.card if loaded is not None else None
     return {
         "cases": len(cases),
         "frame_rule": "the middle frame of each case (index n_frames // 2)",
+        "pipeline": "denoscope.core.review (prepare_study, synthetic_noise, run_model)",
         "noise": {"name": noise_model.name, "unit": noise_model.unit, "levels": levels},
         "noise_seed_rule": "numpy default_rng([seed, case position])",
         "baseline_sigma_rule": (
@@ -404,19 +403,11 @@ def _write_cases(
         ),
         "baselines": {m: baselines[m].description for m in methods if m not in ("model", "noisy")},
         "normalization_rule": (
-            "the model card's fixed range for cases of the card's modality, "
-            "else the modality's rule (denoscope.core.intensity.normalization_for)"
+            "denoscope.core.review: a CT card's fixed HU window for studies in HU, "
+            "else the study's own rule (normalization_for)"
         ),
-        "model": None
-        if card is None
-        else {
-            "file": Path(loaded.path).name,
-            "name": card.name,
-            "architecture": card.architecture.arch,
-            "modality": card.modality,
-            "weights_sha256": card.weights_sha256,
-            "device": device_used,
-        },
+        "models": models,
+        "notes": notes,
         "metrics": "against the clean image in [0, 1], data_range = 1",
         "lpips": bool(spec.lpips),
     }

@@ -7,6 +7,7 @@ report renders the same on any machine without fonts or network.
 from __future__ import annotations
 
 import io
+import re
 
 import numpy as np
 
@@ -20,6 +21,7 @@ def _svg(figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.DOTALL)  # RDF boilerplate
     return text[text.index("<svg") :]
 
 

@@ -93,7 +93,11 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
         The document; every value from the study is HTML-escaped.
     """
     s = report.summary
-    model = s.get("model") or {}
+    models = "; ".join(
+        f"{m.get('name')} ({m.get('architecture')}, {file}, weights sha256 "
+        f"{str(m.get('weights_sha256'))[:12]}, cases {', '.join(map(str, m.get('cases', [])))})"
+        for file, m in (s.get("models") or {}).items()
+    )
     noise = s.get("noise") or {}
     levels = ", ".join(f"{k}: {v:g}" for k, v in (noise.get("levels") or {}).items())
     facts = [
@@ -105,13 +109,7 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
         ("Reference shown", "yes" if s["with_reference"] else "no"),
         ("Noise", f"{noise.get('name', '?')} ({noise.get('unit', '')}) at {levels}"),
         ("Baseline σ", s.get("baseline_sigma_rule") or "–"),
-        (
-            "Model",
-            f"{model.get('name')} ({model.get('architecture')}, {model.get('file')}, "
-            f"weights sha256 {str(model.get('weights_sha256'))[:12]})"
-            if model
-            else "not compared",
-        ),
+        ("Model", models or "not compared"),
         ("Seed", s["seed"]),
         ("Study created", s.get("created_at") or "–"),
         ("Denoscope", s.get("denoscope_version") or "–"),
@@ -235,9 +233,10 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
             ],
         )
     )
-    if report.notes:
+    notes = [*s.get("pipeline_notes", []), *report.notes]
+    if notes:
         parts.append("<h2>Notes</h2><ul>")
-        parts += [f"<li>{html.escape(n)}</li>" for n in dict.fromkeys(report.notes)]
+        parts += [f"<li>{html.escape(n)}</li>" for n in dict.fromkeys(notes)]
         parts.append("</ul>")
     parts.append(
         "<h2>Data</h2><p class='note'>Every statistic as JSON:</p><pre>"

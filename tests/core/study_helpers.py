@@ -34,7 +34,11 @@ def make_model(folder: Path) -> Path:
     torch.manual_seed(0)
     config = ResCAEConfig(widths=(4, 8), convs_per_level=1, bottleneck_convs=1)
     path = folder / "tiny-ct.safetensors"
-    save_model(path, build_model(config), ModelCard(name="tiny res-cae", architecture=config, modality="ct"))
+    save_model(
+        path,
+        build_model(config),
+        ModelCard(name="tiny res-cae", architecture=config, modality="ct"),
+    )
     return path
 
 
