@@ -18,6 +18,7 @@ import numpy as np
 from denoscope.core.errors import DenoscopeError
 from denoscope.core.io.dicom_file import read_dataset
 from denoscope.core.io.multiframe import finite_values, frame_geometry
+from denoscope.core.io.paths import is_regular, may_be_dicom, note_skipped
 from denoscope.core.io.pixels import modality_family
 from denoscope.core.io.png import natural_key
 from denoscope.core.io.study import SeriesInfo
@@ -58,7 +59,10 @@ def is_dicomdir(ds: Any) -> bool:
 def scan_folder(folder: Path) -> list[Header]:
     """Return the DICOM image files under ``folder`` (recursively), skipping others.
 
-    Hidden files, DICOMDIR files and files that are not DICOM are skipped.
+    Hidden files, DICOMDIR files and files that are not DICOM are skipped;
+    FIFOs, devices and sockets are skipped with a note
+    (:func:`denoscope.core.io.paths.note_skipped`), and only files whose first
+    132 bytes allow DICOM are parsed (:func:`denoscope.core.io.paths.may_be_dicom`).
     """
     headers: list[Header] = []
     candidates: list[Path] = []
@@ -71,6 +75,11 @@ def scan_folder(folder: Path) -> list[Header]:
             break
     for path in sorted(candidates, key=lambda p: (str(p.parent), natural_key(p))):
         if path.suffix.lower() in (".png", ".txt", ".md", ".json", ".jpg", ".jpeg"):
+            continue
+        if not is_regular(path):  # a FIFO would block the scan forever
+            note_skipped(path, "not a regular file")
+            continue
+        if not may_be_dicom(path):  # one 132-byte read, not a parse of a large file
             continue
         try:
             ds = read_dataset(path, stop_before_pixels=True)

@@ -21,6 +21,7 @@ from denoscope.core.io.dicom_series import (
 from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.metadata import tag_rows
+from denoscope.core.io.paths import checked_input
 from denoscope.core.io.pixels import ensure_finite, robust_window
 from denoscope.core.io.png import is_png, load_png_study, png_files
 from denoscope.core.io.stacking import (
@@ -35,15 +36,8 @@ from denoscope.core.io.tiff import is_tiff, load_tiff_study
 
 
 def _existing(path: str | Path) -> Path:
-    """Return ``path`` as a Path, or raise when it does not exist."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise StudyLoadError(
-            "no such file or folder",
-            path=path,
-            fix="Check the path; open a DICOM file, a folder of DICOM or PNG files, or a PNG",
-        )
-    return path
+    """Return ``path`` as a Path; raise unless it is a regular file or a folder (no FIFOs)."""
+    return checked_input(path)
 
 
 def _folder_series(folder: Path) -> dict[str | None, list[Header]]:

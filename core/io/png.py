@@ -158,7 +158,16 @@ def read_png(path: Path, *, max_bytes: int | None = None) -> np.ndarray:
 
 def png_files(folder: Path) -> list[Path]:
     """Return the PNG files directly in ``folder``, in natural name order."""
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in PNG_SUFFIXES]
+    from denoscope.core.io.paths import is_regular, note_skipped
+
+    files = []
+    for entry in folder.iterdir():
+        if entry.suffix.lower() not in PNG_SUFFIXES or entry.is_dir():
+            continue
+        if is_regular(entry):
+            files.append(entry)
+        else:
+            note_skipped(entry, "not a regular file")
     return sorted(files, key=natural_key)
 
 
