@@ -87,6 +87,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="longest wait for the work before an offscreen screenshot (default: %(default)s)",
     )
+    from denoscope.app.reading_args import add_arguments
+
+    add_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -229,6 +232,10 @@ def run(args: argparse.Namespace) -> int:
     if not offscreen:
         window = MainWindow()
         _route_unexpected_errors(window)
+        if getattr(args, "size", None):
+            window.resize(*args.size)
+        if getattr(args, "layout", None):
+            window.view_toolbar.set_layout(args.layout)
         window.show()
         window.open_path(path, **params)
         status = int(app.exec())
@@ -242,10 +249,14 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="denoscope-view-") as tmp:
         window = MainWindow(Settings(Path(tmp) / "settings.ini"))
         _route_unexpected_errors(window)
-        window.resize(1600, 1000)
+        window.resize(*(getattr(args, "size", None) or (1600, 1000)))
         window.show()
         window.open_path(path, **params)
         finished = window.wait_settled(args.timeout * 1000.0)
+        from denoscope.app.reading_args import apply
+
+        apply(window, args)
+        window.wait_settled(args.timeout * 1000.0)
         from denoscope.app.export import grab_window
 
         grab_window(window, Path(out))

@@ -31,6 +31,8 @@ from denoscope.app.state import DIFF_MODES, ViewerState
 MIN_COMPOSED_SIDE = 384
 #: ...and reduced to at most this many on their longer side.
 MAX_COMPOSED_SIDE = 2048
+#: The composed image is at least this wide (room for the caption).
+MIN_COMPOSED_WIDTH = 1180
 _TITLES = {"noisy": "Noisy", "denoised": "Denoised", "truth": "Ground truth"}
 _REAL_TITLES = {"noisy": "Input", "denoised": "Denoised", "truth": "(no ground truth)"}
 _ROI_COLOURS = ("#ebcb8b", "#88c0d0")
@@ -251,7 +253,7 @@ def compose(state: ViewerState, setup: ViewSetup, lines: list[str]) -> tuple[QIm
     scale = composed_scale(shape)
     pane_w, pane_h = round(shape[1] * scale), round(shape[0] * scale)
     title_h, gap, line_h = 26, 8, 19
-    width = max(len(keys) * pane_w + (len(keys) - 1) * gap, 900)
+    width = max(len(keys) * pane_w + (len(keys) - 1) * gap, MIN_COMPOSED_WIDTH)
     height = title_h + pane_h + 16 + line_h * len(lines)
     out = QImage(width, height, QImage.Format.Format_RGB32)
     out.fill(QColor("#101214"))
@@ -336,18 +338,24 @@ def setup_lines(state: ViewerState, setup: ViewSetup, rois: list[dict], scale: f
         )
     for roi in rois:
         region = roi["region"]
-        head = (
-            f"{roi['name']} {region['shape']} at (x {region['x']:.0f}, y {region['y']:.0f}) "
+        lines.append(
+            f"{roi['name']}: {region['shape']} at (x {region['x']:.0f}, y {region['y']:.0f}), "
             f"{region['width']:.0f}×{region['height']:.0f} px"
+            + (f" · {roi['error']}" if roi.get("error") else "")
         )
-        stats = roi.get("stats") or {}
-        parts = []
-        for name, entry in stats.items():
-            part = f"{name} {entry['mean']:.1f}±{entry['sd']:.1f}"
+        for name, entry in (roi.get("stats") or {}).items():
+            text = (
+                f"  {name:<9} mean {entry['mean']:8.1f}  SD {entry['sd']:7.1f}  "
+                f"min {entry['min']:8.1f}  max {entry['max']:8.1f} {unit}"
+            )
+            if entry.get("noise_sd") is not None and name != "truth":
+                text += f" · noise SD {entry['noise_sd']:.1f}"
             if entry.get("noise_sd_reduction") is not None:
-                part += f" (noise SD −{entry['noise_sd_reduction'] * 100:.0f} %)"
-            parts.append(part)
-        lines.append(head + (": " + "; ".join(parts) + f" {unit}" if parts else ""))
+                text += f" ({entry['noise_sd_reduction'] * 100:+.0f} %)"
+            if entry.get("psnr") is not None and name != "truth":
+                ssim = "—" if entry.get("ssim") is None else f"{entry['ssim']:.3f}"
+                text += f" · local PSNR {entry['psnr']:.2f} dB, SSIM {ssim}"
+            lines.append(text)
         for name, entry in (roi.get("contrast_vs_roi2") or {}).items():
             cnr = "—" if entry["cnr"] is None else f"{entry['cnr']:.2f}"
             lines.append(

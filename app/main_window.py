@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -94,8 +95,18 @@ class MainWindow(QMainWindow):
         self.exports = ExportActions(self)
         self.view_toolbar = ViewToolbar(self.panes, self.settings, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
-        self.add_dock("roi", "ROI statistics", RoiTable(self.view_toolbar.rois), Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock(
+            "roi",
+            "ROI statistics",
+            RoiTable(self.view_toolbar.rois),
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
         self.tabifyDockWidget(self.docks["slices"], self.docks["roi"])
+        self.docks["roi"].raise_()
+        self.resizeDocks(
+            [self.docks["metrics"], self.docks["roi"]], [820, 580], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks([self.docks["metrics"]], [200], Qt.Orientation.Vertical)
         self._build_menus()
         self._restore_layout()
 
@@ -120,10 +131,27 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.status_inference)
         self.panes.hoverChanged.connect(self.status_hover.setText)
 
-    def add_dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
-        """Add ``widget`` as a dock (named for layout saving)."""
+    def add_dock(
+        self,
+        key: str,
+        title: str,
+        widget: QWidget,
+        area: Qt.DockWidgetArea,
+        *,
+        scroll: bool = False,
+    ) -> None:
+        """Add ``widget`` as a dock (named for layout saving); ``scroll`` wraps it in a
+        scroll area so a tall panel never forces the window taller than the screen."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock-{key}")
+        if scroll:
+            area_widget = QScrollArea()
+            area_widget.setWidgetResizable(True)
+            area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            area_widget.setMinimumWidth(widget.minimumSizeHint().width() + 16)
+            area_widget.setWidget(widget)
+            widget = area_widget
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         self.docks[key] = dock
@@ -138,7 +166,7 @@ class MainWindow(QMainWindow):
         self.metrics = MetricsTable(self.state)
         self.slice_plot = SlicePlot(self.state)
         self.tags = TagBrowser(self.state)
-        self.add_dock("controls", "Controls", self.controls, right)
+        self.add_dock("controls", "Controls", self.controls, right, scroll=True)
         self.add_dock("window", "Window / level", self.window_controls, right)
         self.add_dock("tags", "DICOM tags", self.tags, right)
         self.tabifyDockWidget(self.docks["window"], self.docks["tags"])

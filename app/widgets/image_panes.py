@@ -277,6 +277,7 @@ class ImagePanes(QWidget):
             pane.view.setAspectLocked(True, ratio=ratio)
             pane.overlay.set_orientation(labels)
             pane.overlay.set_spacing(study.pixel_spacing)
+            pane.overlay.set_image_shape(study.frames.shape[1:])
         self._user_zoomed = False
         self._show_truth_frame()
         self._fit()

@@ -59,6 +59,7 @@ class PaneOverlay:
         self.scale_low = _text_item(view, 10)
         self.scale_high = _text_item(view, 10)
         self.scale: tuple[str, float, float, str] | None = None
+        self.image_shape: tuple[int, int] | None = None
         view.sigResized.connect(lambda _v: self.update())
         view.sigRangeChanged.connect(lambda *_a: self.update())
         self.update()
@@ -67,6 +68,23 @@ class PaneOverlay:
         """Letters at the four edges (``None`` hides them)."""
         self.labels = labels
         self.update()
+
+    def set_image_shape(self, shape: tuple[int, int] | None) -> None:
+        """(rows, cols) of the image: letters and bar sit at its edges, not the pane's."""
+        self.image_shape = None if shape is None else (int(shape[0]), int(shape[1]))
+        self.update()
+
+    def frame(self) -> QRectF:
+        """The part of the view covered by the image (the whole view when unknown)."""
+        rect = self.view.boundingRect()
+        if self.image_shape is None:
+            return rect
+        rows, cols = self.image_shape
+        corner1 = self.view.mapFromView(QPointF(0.0, 0.0))
+        corner2 = self.view.mapFromView(QPointF(float(cols), float(rows)))
+        image = QRectF(corner1, corner2).normalized()
+        shown = image.intersected(rect)
+        return shown if shown.width() > 40 and shown.height() > 40 else rect
 
     def set_spacing(self, spacing: tuple[float, float] | None) -> None:
         """(row, col) pixel spacing in mm (``None`` hides the scale bar)."""
@@ -82,8 +100,9 @@ class PaneOverlay:
 
     def update(self) -> None:
         """Reposition everything for the view's size and zoom."""
-        rect = self.view.boundingRect()
-        width, height = rect.width(), rect.height()
+        view_rect = self.view.boundingRect()
+        rect = self.frame()
+        left, top, width, height = rect.left(), rect.top(), rect.width(), rect.height()
         for side, item in self.letters.items():
             text = "" if self.labels is None else self.labels.get(side, "")
             item.setText(text)
@@ -97,9 +116,9 @@ class PaneOverlay:
                 "top": _MARGIN,
                 "bottom": height - box.height() - _MARGIN,
             }.get(side, (height - box.height()) / 2)
-            item.setPos(x, y)
-        self._update_bar(width, height)
-        self._update_scale(width, height)
+            item.setPos(left + x, top + y)
+        self._update_bar(left, top, width, height)
+        self._update_scale(view_rect.width(), view_rect.height())
 
     def pixels_per_mm(self) -> float | None:
         """Screen pixels per mm along the columns at the current zoom (None if unknown)."""
@@ -113,9 +132,9 @@ class PaneOverlay:
             return None
         return width / span / col_mm
 
-    def _update_bar(self, width: float, height: float) -> None:
+    def _update_bar(self, left: float, top: float, width: float, height: float) -> None:
         per_mm = self.pixels_per_mm()
-        bar = None if per_mm is None else scale_bar(per_mm, width / 5.0)
+        bar = None if per_mm is None else scale_bar(per_mm, min(width / 4.0, 160.0))
         visible = bar is not None and bar[1] <= width - 4 * _MARGIN
         self.bar.setVisible(visible)
         self.bar_text.setVisible(visible)
@@ -123,8 +142,8 @@ class PaneOverlay:
         if not visible or bar is None:
             return
         mm, pixels = bar
-        x1 = width - _MARGIN * 3 - pixels
-        y = height - _MARGIN * 2 - 14
+        x1 = left + width - _MARGIN * 3 - pixels
+        y = top + height - _MARGIN * 2 - 14
         self.bar.setLine(x1, y, x1 + pixels, y)
         self.bar_text.setText(f"{mm:g} mm")
         box = self.bar_text.boundingRect()
