@@ -104,7 +104,7 @@ class ReadingWindow(QWidget):
         self.side: str | None = None
         self.confidence: int | None = None
         self._clock = QElapsedTimer()
-        self._paused_ms = 0
+        self._paused_ns = 0
         self._pause_clock = QElapsedTimer()
         ok, position = self._try(session.position)
         self._go_to(position if ok else 0)
@@ -195,7 +195,7 @@ class ReadingWindow(QWidget):
         )
         self._show_window(*self.panes.window)
         self.panes.mark(self.side)
-        self._paused_ms = 0
+        self._paused_ns = 0
         self._clock.start()
         self._render_answer()
 
@@ -203,8 +203,8 @@ class ReadingWindow(QWidget):
         """Reading time of the case on screen so far, pauses excluded."""
         if not self._clock.isValid():
             return 0.0
-        paused = self._paused_ms + (self._pause_clock.elapsed() if self.paused else 0)
-        return max(0.0, (self._clock.elapsed() - paused) / 1000.0)
+        paused = self._paused_ns + (self._pause_clock.nsecsElapsed() if self.paused else 0)
+        return max(0.0, (self._clock.nsecsElapsed() - paused) / 1e9)
 
     def save(self) -> bool:
         """Commit the answer on screen (Enter); returns True when it was saved."""
@@ -266,7 +266,7 @@ class ReadingWindow(QWidget):
             self._say("Paused. Press Space to resume.")
         else:
             self.paused = False
-            self._paused_ms += self._pause_clock.elapsed()
+            self._paused_ns += self._pause_clock.nsecsElapsed()
             self.panes.show_images(
                 {p.key: p.image for p in self.trial.panes}, window=self.panes.window
             )
