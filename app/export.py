@@ -98,6 +98,10 @@ def provenance(state: ViewerState, *, identifying: bool = False) -> dict[str, An
     record = review_provenance(loaded, result, lpips=state.lpips, identifying=identifying)
     record["window"] = {"center": state.window[0], "width": state.window[1], "unit": loaded.unit}
     record["difference"] = DIFF_MODES["residual" if params.real_input else state.diff_mode]
+    trust = getattr(
+        state, "trust_record", None
+    )  # set by the Trust panel: maps and lesion test shown
+    record["trust"] = trust() if callable(trust) else None
     return record
 
 

@@ -169,6 +169,10 @@ class MainWindow(QMainWindow):
         self.add_dock("controls", "Controls", self.controls, right, scroll=True)
         self.add_dock("window", "Window / level", self.window_controls, right)
         self.add_dock("tags", "DICOM tags", self.tags, right)
+        from denoscope.app.widgets.trust_panel import TrustPanel
+
+        self.trust = TrustPanel(self.state, self.panes)  # trust maps and the lesion test
+        self.add_dock("trust", "Trust", self.trust, right)
         self.tabifyDockWidget(self.docks["window"], self.docks["tags"])
         self.docks["window"].raise_()
         self.add_dock("metrics", "Metrics", self.metrics, bottom)
@@ -461,6 +465,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt naming
         self.settings.set_layout(bytes(self.saveGeometry().data()), bytes(self.saveState().data()))
         self.controller.shutdown()
+        self.trust.shutdown()
         super().closeEvent(event)
 
 

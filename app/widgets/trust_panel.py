@@ -1,0 +1,295 @@
+"""The Trust panel: overlay a trust map on a pane, read its value, and run a lesion test.
+
+Maps (:data:`denoscope.app.trust_jobs.MAPS`) are computed on the panel's own
+:class:`~denoscope.app.workers.LatestWorker` (latest request wins, cancelled
+when the slice or parameters change) and drawn as an extra image item on the
+denoised pane (with an opacity control) or over the difference pane. The
+"Lesion test" button inserts discs into the shown slice, outlines them on
+every pane and lists the contrast retained per lesion.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from denoscope.app import trust_jobs
+from denoscope.app.state import ViewerState
+from denoscope.app.workers import LatestWorker
+
+#: Where a map is drawn: key -> label.
+TARGETS = {"denoised": "Overlay on denoised", "difference": "In the difference pane"}
+
+_CMAPS = {"removed": "CET-D1", "signed": "CET-D1", "uncertainty": "viridis"}
+
+
+class TrustPanel(QWidget):
+    """Trust maps and the lesion test for the shown slice.
+
+    Parameters
+    ----------
+    state : ViewerState
+        The viewer's state.
+    panes : ImagePanes
+        The image panes the overlays and outlines are drawn on.
+    """
+
+    def __init__(self, state: ViewerState, panes: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.panes = state, panes
+        self.maps_worker = LatestWorker("trust-map", self)
+        self.lesion_worker = LatestWorker("lesion-test", self)
+        self.current: trust_jobs.TrustMap | None = None
+        self.lesions: Any = None
+        self.overlay = pg.ImageItem(axisOrder="row-major")
+        self.overlay.setZValue(10)
+        self._overlay_view: Any = None
+        self._outlines: list[tuple[Any, Any]] = []
+
+        self.map_choice = QComboBox()
+        self.map_choice.addItem("None", None)
+        for key, label in trust_jobs.MAPS.items():
+            self.map_choice.addItem(label, key)
+        self.target = QComboBox()
+        for key, label in TARGETS.items():
+            self.target.addItem(label, key)
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(60)
+        self.legend = QLabel("")
+        self.legend.setWordWrap(True)
+        self.hover = QLabel("")
+        self.lesion_button = QPushButton("Lesion test")
+        self.lesion_button.setToolTip(
+            "Insert 8 low-contrast discs into this slice's truth, add the noise, denoise, and "
+            "list the contrast each one keeps (lost: under 50 %)"
+        )
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["row", "col", "radius", "contrast", "retained"])
+        self.table.verticalHeader().setVisible(False)
+        form = QFormLayout()
+        form.addRow("Map", self.map_choice)
+        form.addRow("Show", self.target)
+        form.addRow("Opacity", self.opacity)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.hover)
+        layout.addWidget(self.lesion_button)
+        layout.addWidget(self.table, 1)
+
+        self.map_choice.currentIndexChanged.connect(lambda _i: self.request_map())
+        self.target.currentIndexChanged.connect(lambda _i: self._draw_map())
+        self.opacity.valueChanged.connect(self._apply_opacity)
+        self.lesion_button.clicked.connect(self.run_lesion_test)
+        self.maps_worker.finished.connect(self._on_map)
+        self.lesion_worker.finished.connect(self._on_lesions)
+        for worker in (self.maps_worker, self.lesion_worker):
+            worker.failed.connect(self._on_failed)
+            worker.progress.connect(lambda _g, d, n: state.progressChanged.emit("trust", d, n))
+            worker.started.connect(lambda _g: state.set_busy("trust", True))
+            worker.idle.connect(self._on_idle)
+        state.resultChanged.connect(self._on_result)
+        state.studyChanged.connect(lambda _s: self._clear_lesions())
+        panes.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        state.trust_record = self.record  # read by app.export.provenance for the sidecar
+
+    # -- requests ---------------------------------------------------------------------
+    def map_key(self) -> str | None:
+        """The chosen map's key (None: no map)."""
+        return self.map_choice.currentData()
+
+    def request_map(self) -> None:
+        """Compute the chosen map for the shown result (latest request wins)."""
+        key, result = self.map_key(), self.state.result
+        if key is None or result is None or self.state.study is None:
+            self.maps_worker.cancel()
+            self.current = None
+            self._draw_map()
+            return
+        self.legend.setText("computing…")
+        self.maps_worker.submit(trust_jobs.compute_map, self.state.study, result, key)
+
+    def run_lesion_test(self) -> None:
+        """Start the lesion test on the shown slice."""
+        result = self.state.result
+        if result is None or self.state.study is None:
+            self.state.report("warning", "Open a study first: the lesion test needs a slice.")
+            return
+        self.legend.setText("lesion test running…")
+        self.lesion_worker.submit(trust_jobs.lesion_run, self.state.study, result)
+
+    def shutdown(self, msecs: int = 5000) -> None:
+        """Cancel and wait for the panel's workers (window closing)."""
+        for worker in (self.maps_worker, self.lesion_worker):
+            worker.cancel()
+        for worker in (self.maps_worker, self.lesion_worker):
+            worker.wait_done(msecs)
+
+    def is_busy(self) -> bool:
+        """Whether a map or lesion test is running or waiting."""
+        return self.maps_worker.is_busy() or self.lesion_worker.is_busy()
+
+    # -- results ------------------------------------------------------------------------
+    def _on_result(self, result: Any) -> None:
+        self.lesion_worker.cancel()
+        self._clear_lesions()
+        if result is None:
+            self.maps_worker.cancel()
+            return
+        self.request_map()
+
+    def _on_map(self, _gen: int, trust_map: trust_jobs.TrustMap) -> None:
+        self.current = trust_map
+        self._draw_map()
+
+    def _on_lesions(self, _gen: int, lesions: Any) -> None:
+        self.lesions = lesions
+        self._draw_outlines()
+        self._fill_table()
+        model = lesions.methods["model"]
+        self.legend.setText(
+            f"Lesion test: {len(lesions.lesions)} discs; model keeps "
+            f"{model.mean_retained:.0%} of the contrast on average, loses "
+            f"{model.fraction_lost:.0%} (retained < 50 %)"
+        )
+
+    def _on_failed(self, _gen: int, error: BaseException) -> None:
+        from denoscope.app.controller import describe_error
+
+        self.legend.setText("")
+        self.state.report("error", describe_error(error))
+
+    def _on_idle(self) -> None:
+        if not self.is_busy():
+            self.state.set_busy("trust", False)
+
+    # -- drawing ------------------------------------------------------------------------
+    def _draw_map(self) -> None:
+        if self._overlay_view is not None:
+            self._overlay_view.removeItem(self.overlay)
+            self._overlay_view = None
+        trust_map = self.current
+        if trust_map is None or self.map_key() is None:
+            self.legend.setText("")
+            return
+        if trust_map.image is None:
+            self.legend.setText(f"{trust_jobs.MAPS[trust_map.key]}: {trust_map.note}")
+            return
+        image = trust_map.image
+        limit = float(np.percentile(np.abs(image), 99.5)) or 1.0
+        if trust_map.key == "removed":
+            limit = max(limit, 4.0)
+        levels = (-limit, limit) if trust_map.signed else (0.0, limit)
+        cmap = pg.colormap.get(_CMAPS.get(trust_map.key, "inferno"))
+        self.overlay.setImage(image, autoLevels=False, levels=levels)
+        self.overlay.setLookupTable(cmap.getLookupTable(nPts=256))
+        view = self.panes.views[self.target.currentData()]
+        view.addItem(self.overlay)
+        self._overlay_view = view
+        self._apply_opacity(self.opacity.value())
+        text = (
+            f"{trust_jobs.MAPS[trust_map.key]} in {trust_map.unit}: colour scale "
+            f"{levels[0]:.3g} … {levels[1]:.3g}"
+        )
+        self.legend.setText(text + (f" ({trust_map.note})" if trust_map.note else ""))
+
+    def _apply_opacity(self, value: int) -> None:
+        opaque = self.target.currentData() == "difference"
+        self.overlay.setOpacity(1.0 if opaque else value / 100.0)
+
+    def _clear_lesions(self) -> None:
+        for view, item in self._outlines:
+            view.removeItem(item)
+        self._outlines = []
+        self.lesions = None
+        self.table.setRowCount(0)
+
+    def _draw_outlines(self) -> None:
+        for view, item in self._outlines:
+            view.removeItem(item)
+        self._outlines = []
+        retained = self.lesions.methods["model"].retained
+        for view in self.panes.views.values():
+            for lesion, kept in zip(self.lesions.lesions, retained, strict=True):
+                colour = "#ff5555" if kept < 0.5 else "#55ff88"
+                circle = pg.QtWidgets.QGraphicsEllipseItem(
+                    lesion.col - lesion.radius - 1.5,
+                    lesion.row - lesion.radius - 1.5,
+                    2 * lesion.radius + 3,
+                    2 * lesion.radius + 3,
+                )
+                circle.setPen(pg.mkPen(colour, width=1.5, cosmetic=True))
+                circle.setZValue(20)
+                view.addItem(circle)
+                self._outlines.append((view, circle))
+
+    def _fill_table(self) -> None:
+        span = float(self.state.study.normalization.span)
+        unit = "HU" if self.state.study.study.modality == "ct" else "a.u."
+        lesions, retained = self.lesions.lesions, self.lesions.methods["model"].retained
+        self.table.setRowCount(len(lesions))
+        for row, (lesion, kept) in enumerate(zip(lesions, retained, strict=True)):
+            values = [
+                str(lesion.row),
+                str(lesion.col),
+                f"{lesion.radius} px",
+                f"{lesion.contrast * span:+.1f} {unit}",
+                f"{kept:.0%}",
+            ]
+            for col, text in enumerate(values):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+
+    # -- hover and exports --------------------------------------------------------------
+    def value_at(self, row: int, col: int) -> float | None:
+        """The shown map's value at (row, col), None outside or without a map."""
+        trust_map = self.current
+        if trust_map is None or trust_map.image is None or self.map_key() is None:
+            return None
+        image = trust_map.image
+        if not (0 <= row < image.shape[0] and 0 <= col < image.shape[1]):
+            return None
+        return float(image[row, col])
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        for view in self.panes.views.values():
+            if view.sceneBoundingRect().contains(pos):
+                point = view.mapSceneToView(pos)
+                self.show_value(int(np.floor(point.y())), int(np.floor(point.x())))
+                return
+
+    def show_value(self, row: int, col: int) -> None:
+        """Show the map's value at (row, col) under the legend."""
+        value = self.value_at(row, col)
+        unit = "" if self.current is None else self.current.unit
+        self.hover.setText("" if value is None else f"({row}, {col}): {value:.3g} {unit}")
+
+    def record(self) -> dict[str, Any] | None:
+        """What the panel shows, for the export sidecar (None when nothing is shown)."""
+        out: dict[str, Any] = {}
+        if self.current is not None and self.current.image is not None and self.map_key():
+            out["map"] = {
+                "key": self.current.key,
+                "label": trust_jobs.MAPS[self.current.key],
+                "unit": self.current.unit,
+                "shown": self.target.currentData(),
+                "opacity": self.opacity.value() / 100.0,
+                "params": self.current.params,
+            }
+        if self.lesions is not None:
+            out["lesion_test"] = self.lesions.as_json()
+        return out or None

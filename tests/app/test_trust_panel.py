@@ -1,0 +1,72 @@
+"""The Trust panel: maps on the worker, overlay with opacity, hover value, lesion test, sidecar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from denoscope.app.export import provenance
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from denoscope.app.main_window import MainWindow
+    from denoscope.app.settings import Settings
+    from denoscope.core.resources import sample_path
+
+    win = MainWindow(Settings(tmp_path / "settings.ini"), series_metrics=False)
+    qtbot.addWidget(win)
+    win.open_path(sample_path("ct"), modality="ct", noise="gaussian", level=0.05, baseline=None)
+    qtbot.waitUntil(lambda: win.state.result is not None, timeout=60000)
+    assert win.wait_settled(60000)
+    yield win
+    win.close()
+
+
+def test_map_overlay_hover_and_sidecar(window, qtbot):
+    panel = window.trust
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("removed"))
+    qtbot.waitUntil(
+        lambda: panel.current is not None and panel.current.key == "removed", timeout=30000
+    )
+    assert panel.overlay.scene() is window.panes.views["denoised"].scene()
+    assert panel.overlay in window.panes.views["denoised"].addedItems
+    panel.opacity.setValue(25)
+    assert panel.overlay.opacity() == pytest.approx(0.25)
+    panel.show_value(10, 12)
+    expected = float(panel.current.image[10, 12])
+    assert f"{expected:.3g}" in panel.hover.text() and "z" in panel.hover.text()
+    panel.target.setCurrentIndex(panel.target.findData("difference"))
+    assert panel.overlay in window.panes.views["difference"].addedItems
+    assert panel.overlay.opacity() == 1.0
+    record = provenance(window.state)["trust"]
+    assert record["map"]["key"] == "removed" and record["map"]["shown"] == "difference"
+    assert record["map"]["params"]["window_px"] == 2.0
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("signed"))
+    qtbot.waitUntil(lambda: panel.current.key == "signed", timeout=30000)
+    truth, denoised = window.state.result.truth01, window.state.result.denoised01
+    span = window.state.study.normalization.span
+    np.testing.assert_allclose(panel.current.image, (denoised - truth) * span, rtol=1e-4, atol=1e-2)
+
+
+def test_lesion_test_outlines_and_table(window, qtbot):
+    panel = window.trust
+    panel.run_lesion_test()
+    qtbot.waitUntil(lambda: panel.lesions is not None or bool(window.state.last_error), timeout=60000)
+    assert window.state.last_error is None, window.state.last_error
+    n = len(panel.lesions.lesions)
+    assert n >= 2 and panel.table.rowCount() == n
+    assert len(panel._outlines) == n * len(window.panes.views)  # outlined on every pane
+    assert panel.table.item(0, 4).text().endswith("%")
+    assert provenance(window.state)["trust"]["lesion_test"]["methods"]["model"]["retained"]
+    window.state.set_params(seed=window.state.params.seed + 1)  # a new result clears them
+    qtbot.waitUntil(lambda: panel.lesions is None, timeout=30000)
+    assert panel.table.rowCount() == 0
+
+
+def test_latest_request_wins(window, qtbot):
+    panel = window.trust
+    for key in ("removed", "invented", "lost"):
+        panel.map_choice.setCurrentIndex(panel.map_choice.findData(key))
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    assert panel.current.key == "lost"
