@@ -52,7 +52,9 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
 def test_lesion_test_outlines_and_table(window, qtbot):
     panel = window.trust
     panel.run_lesion_test()
-    qtbot.waitUntil(lambda: panel.lesions is not None or bool(window.state.last_error), timeout=60000)
+    qtbot.waitUntil(
+        lambda: panel.lesions is not None or bool(window.state.last_error), timeout=60000
+    )
     assert window.state.last_error is None, window.state.last_error
     n = len(panel.lesions.lesions)
     assert n >= 2 and panel.table.rowCount() == n
