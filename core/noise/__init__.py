@@ -11,7 +11,7 @@ gaussian           σ, [0, 1] units              0 – 1           0.1
 gaussian-report1   fixed σ = 0.3·1.5 = 0.45    fixed           0.45
 poisson            photons at full scale       1 – 1e5         100
 rician             σ, fraction of the max      0 – 0.5         0.05
-lowdose-ct         dose fraction               0.001 – 1       0.25
+lowdose-ct         dose fraction               0.001 – 1       0.25 (CT 0.1)
 xray               I0 photons per pixel        10 – 1e6        1000
 =================  ==========================  ==============  =====================
 """

@@ -52,6 +52,10 @@ class NoiseModel:
         ``function(image01, level, *, rng) -> float32 image in [0, 1]``.
     uses_pixel_size : bool
         Whether the physics depends on the pixel size (``pixel_size_mm``).
+    modalities : frozenset of str or None
+        The modalities whose acquisition this noise models (``None``: any, a
+        generic model). Low-dose CT noise, for example, needs a CT slice in HU
+        and draws a circular reconstruction field of view.
     """
 
     name: str
@@ -65,6 +69,11 @@ class NoiseModel:
     log_scale: bool
     function: NoiseFunction = field(repr=False)
     uses_pixel_size: bool = False
+    modalities: frozenset[str] | None = None
+
+    def fits(self, modality: str) -> bool:
+        """Whether this noise models ``modality``'s acquisition (generic models fit all)."""
+        return self.modalities is None or modality in self.modalities
 
     @property
     def is_fixed(self) -> bool:
@@ -153,6 +162,7 @@ _MODELS = (
         higher_is_noisier=False,
         log_scale=True,
         function=poisson_noise,
+        modalities=frozenset({"ct", "xray"}),
     ),
     NoiseModel(
         name="rician",
@@ -165,6 +175,7 @@ _MODELS = (
         higher_is_noisier=True,
         log_scale=False,
         function=rician_noise,
+        modalities=frozenset({"mri"}),
     ),
     NoiseModel(
         name="lowdose-ct",
@@ -176,11 +187,14 @@ _MODELS = (
         ),
         min_level=LOWDOSE_RANGE[0],
         max_level=LOWDOSE_RANGE[1],
-        defaults=_same(0.25),
+        # 10 % dose: the shipped CT model improves the bundled 128² CT at this dose
+        # (at 25 % its ~12 HU noise is below what the model removes well).
+        defaults={"mri": 0.25, "ct": 0.1, "xray": 0.25},
         higher_is_noisier=False,
         log_scale=True,
         function=lowdose_ct_noise,
         uses_pixel_size=True,
+        modalities=frozenset({"ct"}),
     ),
     NoiseModel(
         name="xray",
@@ -196,6 +210,7 @@ _MODELS = (
         higher_is_noisier=False,
         log_scale=True,
         function=xray_noise,
+        modalities=frozenset({"xray"}),
     ),
 )
 

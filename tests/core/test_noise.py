@@ -138,3 +138,19 @@ def test_pixel_size_reaches_only_models_that_use_it():
     )
     with pytest.raises(ParameterError, match="pixel size"):
         add_noise(image, "lowdose-ct", 0.2, rng=0, pixel_size_mm=0.0)
+
+
+def test_noise_models_say_which_modalities_they_fit():
+    fits = {
+        name: {m for m in ("mri", "ct", "xray") if model.fits(m)}
+        for name, model in NOISE_MODELS.items()
+    }
+    assert fits == {
+        "gaussian": {"mri", "ct", "xray"},
+        "gaussian-report1": {"mri", "ct", "xray"},
+        "poisson": {"ct", "xray"},
+        "rician": {"mri"},
+        "lowdose-ct": {"ct"},
+        "xray": {"xray"},
+    }
+    assert NOISE_MODELS["lowdose-ct"].default_level("ct") == 0.1
