@@ -3,7 +3,8 @@
 Every writer consults this module:
 
 * **PNGs, screenshots, JSON sidecars, CSV and reports** carry no identifying
-  attribute by default (no names, IDs, dates, UIDs, institution, staff, device
+  attribute by default (evaluation reports name a folder's series by
+  :func:`pseudonym`) (no names, IDs, dates, UIDs, institution, staff, device
   identifiers, file names or free-text descriptions). The viewer's "Include
   identifying text in exports" option adds exactly :data:`CAPTION_IDENTITY`:
   the patient's name, ID and the study date (:func:`caption_identity`), never
@@ -139,23 +140,71 @@ BASIC_PROFILE: dict[str, str] = {
     "UID": "U",
 }
 
-#: Patient- and staff-identifying keywords (PS3.15 attributes that name or locate a
-#: person, institution or device): what the tag browser marks and exports omit.
+#: Keywords whose values identify a patient, a person, an institution or a device: what
+#: the tag browser marks and what no default export may carry (PS3.15 E.1-1, abridged).
 IDENTIFYING_KEYWORDS: frozenset[str] = frozenset(
-    k for k, action in BASIC_PROFILE.items() if action != "U"
-) - {
+    {
+        "PatientName",
+        "PatientID",
+        "IssuerOfPatientID",
+        "PatientBirthDate",
+        "PatientBirthTime",
+        "PatientBirthName",
+        "PatientMotherBirthName",
+        "OtherPatientIDs",
+        "OtherPatientIDsSequence",
+        "OtherPatientNames",
+        "PatientAddress",
+        "PatientTelephoneNumbers",
+        "PatientTelecomInformation",
+        "MilitaryRank",
+        "EthnicGroup",
+        "Occupation",
+        "PatientInsurancePlanCodeSequence",
+        "MedicalRecordLocator",
+        "PatientComments",
+        "AdditionalPatientHistory",
+        "InstitutionName",
+        "InstitutionAddress",
+        "InstitutionalDepartmentName",
+        "ReferringPhysicianName",
+        "ReferringPhysicianAddress",
+        "ReferringPhysicianTelephoneNumbers",
+        "PhysiciansOfRecord",
+        "PerformingPhysicianName",
+        "NameOfPhysiciansReadingStudy",
+        "OperatorsName",
+        "RequestingPhysician",
+        "ScheduledPerformingPhysicianName",
+        "AccessionNumber",
+        "StudyID",
+        "StationName",
+        "DeviceSerialNumber",
+        "RequestAttributesSequence",
+        "PerformedProcedureStepID",
+        "ScheduledProcedureStepID",
+        "RequestedProcedureID",
+        "ResponsiblePerson",
+        "ResponsibleOrganization",
+        "PersonName",
+        "ContentCreatorName",
+        "InstanceCreatorUID",
+    }
+) | frozenset(k for k, action in BASIC_PROFILE.items() if action in ("X", "Z", "D")) - {
     "PatientSex",
     "SeriesDescription",
     "StudyDescription",
     "DerivationDescription",
+    "ImageComments",
+    "ProtocolName",
     "ManufacturerModelName",
     "SoftwareVersions",
     "ContentDate",
     "ContentTime",
 }
 
-#: Method recorded in DeidentificationMethod.
-METHOD = "DICOM PS3.15 E.1-1 Basic Application Level Confidentiality Profile (Denoscope)"
+#: Method recorded in DeidentificationMethod (LO: at most 64 characters).
+METHOD = "DICOM PS3.15 E.1-1 Basic Profile (Denoscope)"
 
 
 class UidMap:
@@ -177,6 +226,18 @@ class UidMap:
         if uid not in self._map:
             self._map[uid] = generate_uid(entropy_srcs=[self.salt, uid])
         return self._map[uid]
+
+
+def pseudonym(text: str, *, prefix: str = "series") -> str:
+    """A stable label that stands for an identifier (a UID, a file name) in reports.
+
+    ``"series-" + the first 10 hex digits of its SHA-256``: the same input gives
+    the same label in every run, so rows can be matched across reports, while
+    the identifier itself never appears.
+    """
+    import hashlib
+
+    return f"{prefix}-{hashlib.sha256(str(text).encode('utf-8')).hexdigest()[:10]}"
 
 
 def caption_identity(study: Any) -> dict[str, str]:

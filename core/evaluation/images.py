@@ -54,20 +54,26 @@ def gather_images(
     Returns
     -------
     list of TestImage
-        The images, in a stable order.
+        The images, in a stable order. Images of a plain folder are named by
+        :func:`denoscope.core.privacy.pseudonym` of their series (no UIDs or
+        file names in reports).
     """
+    from denoscope.core.privacy import pseudonym
     from denoscope.core.training.dataset import corpus_stacks, folder_stacks, is_corpus
 
-    if is_corpus(data):
-        stacks = corpus_stacks(data, split)
-    else:
-        stacks = folder_stacks(data, modality=modality)
+    corpus = is_corpus(data)
+    stacks = corpus_stacks(data, split) if corpus else folder_stacks(data, modality=modality)
     index = [(s, k) for s in stacks for k in range(s.frames.shape[0])]
     if limit is not None and limit < len(index):
         keep = np.unique(np.linspace(0, len(index) - 1, limit).round().astype(int))
         index = [index[i] for i in keep]
+    # A user's folder is named by series UIDs or file names: reports get pseudonyms.
     return [
-        TestImage(f"{s.volume_id}[{k}]", np.array(s.frames[k], dtype=np.float32), s.real)
+        TestImage(
+            f"{s.volume_id if corpus else pseudonym(s.volume_id)}[{k}]",
+            np.array(s.frames[k], dtype=np.float32),
+            s.real,
+        )
         for s, k in index
     ]
 

@@ -5,58 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from denoscope.core.io.study import TagRow
+from denoscope.core.privacy import IDENTIFYING_KEYWORDS as _IDENTIFYING_KEYWORDS
 
-#: Keywords whose values identify a patient, a person or an institution
-#: (after DICOM PS3.15 Annex E, basic confidentiality profile, abridged).
-IDENTIFYING_KEYWORDS: frozenset[str] = frozenset(
-    {
-        "PatientName",
-        "PatientID",
-        "IssuerOfPatientID",
-        "PatientBirthDate",
-        "PatientBirthTime",
-        "PatientBirthName",
-        "PatientMotherBirthName",
-        "OtherPatientIDs",
-        "OtherPatientIDsSequence",
-        "OtherPatientNames",
-        "PatientAddress",
-        "PatientTelephoneNumbers",
-        "PatientTelecomInformation",
-        "MilitaryRank",
-        "EthnicGroup",
-        "Occupation",
-        "PatientInsurancePlanCodeSequence",
-        "MedicalRecordLocator",
-        "PatientComments",
-        "AdditionalPatientHistory",
-        "InstitutionName",
-        "InstitutionAddress",
-        "InstitutionalDepartmentName",
-        "ReferringPhysicianName",
-        "ReferringPhysicianAddress",
-        "ReferringPhysicianTelephoneNumbers",
-        "PhysiciansOfRecord",
-        "PerformingPhysicianName",
-        "NameOfPhysiciansReadingStudy",
-        "OperatorsName",
-        "RequestingPhysician",
-        "ScheduledPerformingPhysicianName",
-        "AccessionNumber",
-        "StudyID",
-        "StationName",
-        "DeviceSerialNumber",
-        "RequestAttributesSequence",
-        "PerformedProcedureStepID",
-        "ScheduledProcedureStepID",
-        "RequestedProcedureID",
-        "ResponsiblePerson",
-        "ResponsibleOrganization",
-        "PersonName",
-        "ContentCreatorName",
-        "InstanceCreatorUID",
-    }
-)
+#: Keywords whose values identify a patient, a person, an institution or a device
+#: (the privacy policy's list, :data:`denoscope.core.privacy.IDENTIFYING_KEYWORDS`).
+IDENTIFYING_KEYWORDS: frozenset[str] = _IDENTIFYING_KEYWORDS
 
 _MAX_VALUE_CHARS = 200
 _MAX_ROWS = 5000
