@@ -98,9 +98,10 @@ def save_model(path: str | Path, model: nn.Module, card: ModelCard) -> ModelCard
     ModelCard
         The card as written.
     """
-    from safetensors.torch import save_file
+    from safetensors.torch import save
 
     from denoscope import __version__
+    from denoscope.core.io.outputs import write_bytes, write_text
 
     path = weights_path(path)
     if path.suffix != ".safetensors":
@@ -115,17 +116,20 @@ def save_model(path: str | Path, model: nn.Module, card: ModelCard) -> ModelCard
         name: tensor.detach().to("cpu").contiguous().clone()
         for name, tensor in model.state_dict().items()
     }
-    save_file(tensors, str(path), metadata={"format": "pt", "denoscope_card": card_path(path).name})
+    data = save(tensors, metadata={"format": "pt", "denoscope_card": card_path(path).name})
+    # Both files are written atomically (temporary file, fsync, rename): a full disk
+    # or a crash leaves the previous model intact, never a truncated one.
+    write_bytes(path, data, overwrite=True)
     written = card.model_copy(
         update={
             "parameter_count": sum(p.numel() for p in model.parameters()),
             "weights_file": path.name,
-            "weights_sha256": file_sha256(path),
+            "weights_sha256": hashlib.sha256(data).hexdigest(),
             "created": card.created or datetime.now(UTC).replace(microsecond=0),
             "denoscope_version": __version__,
         }
     )
-    card_path(path).write_text(written.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_text(card_path(path), written.model_dump_json(indent=2) + "\n", overwrite=True)
     return written
 
 

@@ -72,6 +72,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json", type=Path, default=None, metavar="OUT.json", help="write the provenance record"
     )
     parser.add_argument("--force", action="store_true", help="replace existing output files")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="complete an interrupted series: keep the slice files that exist, write the rest",
+    )
     parser.set_defaults(func=run)
 
 
@@ -87,6 +92,7 @@ def _choose_format(args: argparse.Namespace, is_dicom: bool) -> str:
 def _output_paths(args: argparse.Namespace, n_frames: int, fmt: str) -> list[Path]:
     from denoscope.core.errors import ParameterError
     from denoscope.core.io.outputs import numbered_paths
+    from denoscope.core.io.series_progress import check_folder_name, prepare_output_folder
 
     out = args.output.expanduser()
     suffix = FORMATS[fmt]
@@ -107,7 +113,8 @@ def _output_paths(args: argparse.Namespace, n_frames: int, fmt: str) -> list[Pat
                 fix="give a folder as OUT (one file per frame is written there)",
             )
         return [out]
-    out.mkdir(parents=True, exist_ok=True)
+    check_folder_name(out, tuple(FORMATS.values()))
+    prepare_output_folder(out)
     stem = args.input.stem if args.input.is_file() else args.input.name
     return numbered_paths(out / f"{stem}_denoised{suffix}", n_frames)
 
@@ -131,6 +138,12 @@ def run(args: argparse.Namespace) -> int:
 
     from denoscope.core.errors import ParameterError
     from denoscope.core.io.outputs import check_output, check_outputs, write_text
+    from denoscope.core.io.series_progress import (
+        existing_series_uid,
+        pending_outputs,
+        resume_conflict,
+        series_report,
+    )
     from denoscope.core.io.write import save_derived_dicom, save_png16
     from denoscope.core.privacy import UidMap
     from denoscope.core.review import (
@@ -169,9 +182,14 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.anonymize and fmt != "dicom":
         print("note: --anonymize applies to DICOM; PNG output carries no identity", file=sys.stderr)
+    resume_conflict(args.resume, args.force)
     outputs = _output_paths(args, study.n_frames, fmt)
     inputs = _inputs(study)
-    check_outputs(outputs, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
+    pending = pending_outputs(outputs, resume=args.resume)
+    if args.resume and len(pending) < len(outputs):
+        kept = len(outputs) - len(pending)
+        print(f"note: --resume keeps {kept} complete slice file(s)", file=sys.stderr)
+    check_outputs(pending, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
     if args.json is not None:
         check_output(args.json, overwrite=args.force, inputs=inputs, overwrite_hint="pass --force")
 
@@ -187,9 +205,15 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     series_uid = generate_uid()  # one derived series for all frames written
+    if fmt == "dicom" and len(pending) < len(outputs):
+        series_uid = existing_series_uid(outputs, pending) or series_uid
     uids = UidMap() if args.anonymize else None
-    with bar:
+    todo = set(pending)
+    with bar, series_report(outputs):
         for index, path in enumerate(outputs):
+            if path not in todo:  # --resume: a complete file from an earlier run
+                bar.update(1)
+                continue
             result = review_slice(review, index, params, tile=args.tile)
             record = provenance(review, result)
             records.append(record)

@@ -17,6 +17,7 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from denoscope import __version__
 
@@ -37,6 +38,16 @@ def _command_modules() -> list[str]:
     return sorted(names) + list(_APP_MODULES)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A parser whose usage errors are one line (``denoscope noise: error: ...``), exit 2.
+
+    Subcommand parsers inherit the class (argparse creates them with the parent's).
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every subcommand registered.
 
@@ -45,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         The parser; ``args.func(args)`` runs the chosen command.
     """
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="denoscope",
         description=(
             "Denoscope: review deep-learning denoising of MRI, CT and X-ray studies. "
@@ -56,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(name).register(subparsers)
+    from denoscope.core.cli._args import add_max_memory, harden
+
+    for command in subparsers.choices.values():  # the study memory limit, everywhere
+        if not any("--max-memory" in a.option_strings for a in command._actions):
+            add_max_memory(command)
+    harden(parser)  # typed validators for every int/float option (NaN, negative seeds...)
     return parser
 
 
@@ -78,10 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
     if args.command is None:
         args = parser.parse_args(["view", *(sys.argv[1:] if argv is None else argv)])
+    if getattr(args, "max_memory", None) is not None:
+        from denoscope.core.io.limits import set_max_study_bytes
+
+        set_max_study_bytes(args.max_memory)
     try:
         return int(args.func(args) or 0)
     except DenoscopeError as error:
         print(f"denoscope {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # last resort: every writer and reader raises typed errors
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"denoscope {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"denoscope {args.command}: interrupted", file=sys.stderr)
