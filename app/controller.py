@@ -72,6 +72,8 @@ class Controller(QObject):
         self.series = LatestWorker("series", self)
         self.export = LatestWorker("export", self)
         self.lpips_enabled = True
+        #: A :class:`~denoscope.app.review_setup.ReviewSetupKeeper` (set by the window).
+        self.review_setup: Any = None
         self._series_params: Any = None
         self._pending_params: dict[str, Any] = {}
         self._last_note: str | None = None
@@ -196,9 +198,19 @@ class Controller(QObject):
         changes: dict[str, Any] = {}
         if modality in MODEL_MODALITIES:
             changes["modality"] = modality
-        changes.update(self._pending_params)
+        setup_modality = str(getattr(loaded, "modality", modality))
+        pending = self._pending_params
+        saved_setup: dict[str, Any] = {}
+        if self.review_setup is not None:  # the reader's last set-up for this modality
+            from denoscope.app.review_setup import valid_param_changes
+
+            saved_setup = self.review_setup.saved(setup_modality)
+            changes.update(valid_param_changes(saved_setup))
+            if "noise" in pending and "level" not in pending:
+                changes.pop("level", None)  # a saved level belongs to the saved noise model
+        changes.update(pending)
         self._pending_params = {}
-        if state.study is None and "level" not in changes:
+        if "level" not in changes and (state.study is None or "noise" in changes):
             from denoscope.core.noise import NOISE_MODELS
 
             noise = NOISE_MODELS[changes.get("noise", state.params.noise)]
@@ -212,7 +224,11 @@ class Controller(QObject):
                 state.set_params(**changes)
         finally:
             state.blockSignals(False)
+        if self.review_setup is not None:
+            self.review_setup.hold()
         state.set_study(loaded)
+        if self.review_setup is not None:
+            self.review_setup.restore_view(saved_setup)
         self._last_note = None  # the new study's notes are said again
         state.report("info", f"Opened {loaded.study.description or loaded.path.name}.")
         for note in getattr(loaded.study, "notes", ()):  # colour reduced, files stacked or left out

@@ -107,6 +107,17 @@ class MainWindow(QMainWindow):
             [self.docks["metrics"], self.docks["roi"]], [820, 580], Qt.Orientation.Horizontal
         )
         self.resizeDocks([self.docks["metrics"]], [200], Qt.Orientation.Vertical)
+        from denoscope.app.review_setup import ReviewSetupKeeper
+
+        self.review_setup = ReviewSetupKeeper(
+            self.state,
+            self.settings,
+            get_layout=lambda: self.panes.layout_name,
+            set_layout=self.view_toolbar.set_layout,
+            parent=self,
+        )
+        self.controller.review_setup = self.review_setup
+        self.panes.layoutChanged.connect(lambda _name: self.review_setup.save())
         self._build_menus()
         self._restore_layout()
 
@@ -247,6 +258,12 @@ class MainWindow(QMainWindow):
                 str(number),
                 lambda n=number: self.window_controls.apply_preset_number(n),
             )
+        self._action(
+            self.view_menu,
+            "Reset review set-up to &defaults",
+            None,
+            self.review_setup.reset_to_defaults,
+        )
         self.view_menu.addSeparator()
         for dock in self.docks.values():
             self.view_menu.addAction(dock.toggleViewAction())

@@ -263,12 +263,22 @@ def load_files(paths: list[str | Path], *, max_bytes: int | None = None) -> Stud
     -------
     Study
         The stack of the files (:attr:`Study.stacked_from` set) when they are all
-        single-frame DICOM series that stack (see :mod:`.stacking`); otherwise the
-        first file's study, whose :attr:`Study.notes` say which files were left out.
+        single-frame DICOM series that stack (see :mod:`.stacking`), or PNGs of one
+        size (a PNG stack in the order given); otherwise the first file's study,
+        whose :attr:`Study.notes` say which files were left out.
     """
     files = [_existing(p) for p in paths]
     if len(files) == 1 or not all(f.is_file() for f in files):
         return load_study(files[0], max_bytes=max_bytes)
+    if all(is_png(f) for f in files):  # a PNG stack of exactly these files, when one size
+        parents = {f.parent for f in files}
+        try:
+            return load_png_study(
+                files, source=parents.pop() if len(parents) == 1 else files[0], max_bytes=max_bytes
+            )
+        except StudyLoadError as error:
+            if "mixed frame sizes" not in str(error):
+                raise
     headers: list[Header] = []
     for path in files:
         try:

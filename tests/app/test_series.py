@@ -90,6 +90,7 @@ def test_series_picker_for_a_folder_with_two_series(window, tmp_path, qtbot, set
     for name, description in (("a.dcm", "first"), ("b.dcm", "second")):
         ds = pydicom.dcmread(sample_path("ct"))
         ds.SeriesInstanceUID = generate_uid()
+        ds.FrameOfReferenceUID = generate_uid()  # two scans: not one stack of slices
         ds.SOPInstanceUID = generate_uid()
         ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
         ds.SeriesDescription = description

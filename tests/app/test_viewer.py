@@ -271,10 +271,10 @@ def test_missing_model_is_said_once_and_the_rest_still_works(
     assert len(warnings) == 1
 
 
-def test_dropping_several_files_of_one_folder_opens_the_folder(window, tmp_path, qtbot):
+def test_dropping_several_files_opens_exactly_those(window, tmp_path, qtbot):
     import shutil
 
-    for name in ("a.png", "b.png"):
+    for name in ("a.png", "b.png", "c.png"):  # c.png is in the folder but not dropped
         shutil.copy(sample_path("mri-brain"), tmp_path / name)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(tmp_path / n)) for n in ("a.png", "b.png")])

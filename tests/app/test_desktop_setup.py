@@ -1,0 +1,79 @@
+"""The review set-up is kept per modality across restarts, and "Reset to defaults" forgets it."""
+
+from __future__ import annotations
+
+from denoscope.app.review_setup import load_setup
+
+
+def _new_window(qtbot, settings, tiny_model):
+    from denoscope.app.main_window import MainWindow
+
+    win = MainWindow(settings, series_metrics=False)
+    win.state.set_params(model_path=tiny_model, device="cpu")
+    qtbot.addWidget(win)
+    win.show()
+    return win
+
+
+def test_setup_survives_a_restart_for_the_same_modality(
+    qtbot, settings, tiny_model, open_study
+) -> None:
+    from denoscope.core.resources import sample_path
+
+    first = _new_window(qtbot, settings, tiny_model)
+    open_study(first, sample_path("ct"), modality="ct")
+    first.state.set_params(noise="poisson", level=2000.0, strength=0.7, baseline=None)
+    first.state.set_diff_mode("residual")
+    first.state.set_window(60.0, 350.0)
+    first.view_toolbar.set_layout("2x2")
+    qtbot.wait(50)
+    first.close()
+    first.controller.shutdown()
+    settings.sync()
+
+    second = _new_window(qtbot, settings, tiny_model)
+    open_study(second, sample_path("ct"))
+    params = second.state.params
+    assert (params.noise, params.level, params.strength, params.baseline) == (
+        "poisson",
+        2000.0,
+        0.7,
+        None,
+    )
+    assert second.state.diff_mode == "residual"
+    assert second.state.window == (60.0, 350.0)
+    assert second.panes.layout_name == "2x2"
+    assert second.state.result.params.noise == "poisson"  # the first result used it
+
+    open_study(second, sample_path("mri"))  # another modality: its own (empty) set-up
+    assert load_setup(settings, "mri")["noise"] == "poisson"  # carried over, then saved
+    second.review_setup.reset_to_defaults()
+    assert load_setup(settings, "ct") == {} and load_setup(settings, "mri") == {}
+    assert second.state.params.noise == "gaussian" and second.state.params.baseline == "median"
+    assert second.state.diff_mode == "denoised-truth"
+    assert second.panes.layout_name == "1x2"
+    second.controller.shutdown()
+
+
+def test_an_explicit_choice_wins_over_the_saved_setup(
+    qtbot, settings, tiny_model, open_study
+) -> None:
+    from denoscope.core.resources import sample_path
+
+    settings.qsettings.setValue("review/ct", '{"noise": "poisson", "level": 2000.0}')
+    win = _new_window(qtbot, settings, tiny_model)
+    open_study(win, sample_path("ct"), modality="ct", noise="gaussian")
+    assert win.state.params.noise == "gaussian"
+    assert win.state.params.level < 1.0  # the Gaussian default, not Poisson's photon count
+    win.controller.shutdown()
+
+
+def test_a_broken_saved_setup_is_ignored(qtbot, settings, tiny_model, open_study) -> None:
+    from denoscope.core.resources import sample_path
+
+    settings.qsettings.setValue("review/ct", '{"noise": "nope", "level": "high", "diff_mode": 3')
+    win = _new_window(qtbot, settings, tiny_model)
+    open_study(win, sample_path("ct"), modality="ct")
+    assert win.state.params.noise == "gaussian"
+    assert win.state.result is not None
+    win.controller.shutdown()
