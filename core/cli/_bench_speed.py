@@ -284,5 +284,7 @@ def run(args: argparse.Namespace) -> int:
         )
     print(f"load average at end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        from denoscope.core.io.outputs import write_text
+
+        write_text(args.json, json.dumps(results, indent=2) + "\n", overwrite=True)
     return 0

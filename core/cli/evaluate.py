@@ -95,7 +95,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate and print the mean table."""
-    from pathlib import Path
 
     from tqdm import tqdm
 
@@ -179,7 +178,9 @@ def run(args: argparse.Namespace) -> int:
             lesion_plot(lesions, args.lesion_plot, overwrite=True)
     print(table)
     if args.md:
-        Path(args.md).write_text(table + "\n")
+        from denoscope.core.io.outputs import write_text
+
+        write_text(args.md, table + "\n", overwrite=True)
     if args.json:
         write_json(result, args.json)
     if args.csv:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from denoscope.core.evaluation.run import METRICS, REPORT1_TABLE, EvaluationResult
+from denoscope.core.io.outputs import write_bytes, write_text
 from denoscope.core.metrics.table import METRICS as TABLE
 from denoscope.core.metrics.table import format_metric
 
@@ -61,26 +63,27 @@ def markdown_table(result: EvaluationResult, *, title: str | None = None) -> str
 
 
 def write_csv(result: EvaluationResult, path: str | Path) -> None:
-    """One row per (image, setting, method)."""
-    with Path(path).open("w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["image", "setting", "method", *METRICS, "seconds", "sigma"])
-        for r in result.rows:
-            writer.writerow(
-                [
-                    r.image_id,
-                    r.setting,
-                    r.method,
-                    *[r.metrics[m] for m in METRICS],
-                    r.seconds,
-                    r.sigma,
-                ]
-            )
+    """One row per (image, setting, method); written atomically."""
+    fh = io.StringIO(newline="")
+    writer = csv.writer(fh)
+    writer.writerow(["image", "setting", "method", *METRICS, "seconds", "sigma"])
+    for r in result.rows:
+        writer.writerow(
+            [
+                r.image_id,
+                r.setting,
+                r.method,
+                *[r.metrics[m] for m in METRICS],
+                r.seconds,
+                r.sigma,
+            ]
+        )
+    write_text(path, fh.getvalue(), overwrite=True)
 
 
 def write_json(result: EvaluationResult, path: str | Path) -> None:
     """Write :meth:`EvaluationResult.as_json`."""
-    Path(path).write_text(json.dumps(result.as_json(), indent=1) + "\n")
+    write_text(path, json.dumps(result.as_json(), indent=1) + "\n", overwrite=True)
 
 
 _COLOURS = [
@@ -175,7 +178,9 @@ def plot_per_image(
         draw.text(
             ((left + right) // 2 - 30, bottom + 6), "test image index", fill="black", font=font
         )
-    img.save(path)
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    write_bytes(path, buffer.getvalue(), overwrite=True)
 
 
 def bar_check(result: EvaluationResult) -> dict[str, dict[str, object]]:
@@ -264,4 +269,4 @@ def update_card(result: EvaluationResult, model_path: str | Path, *, key: str = 
         details["lineage"] = training_lineage(model_path)
         update["training"] = card.training.model_copy(update={"details": details})
     updated = card.model_copy(update=update)
-    card_path(model_path).write_text(updated.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_text(card_path(model_path), updated.model_dump_json(indent=2) + "\n", overwrite=True)

@@ -123,7 +123,10 @@ def _cache_put(folder, clean, noisy, method, sig, lpips, metrics, seconds) -> No
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     path = Path(folder) / f"{_cache_key(clean, noisy, method, sig, lpips)}.json"
-    path.write_text(json.dumps({"method": method, "metrics": metrics, "seconds": seconds}))
+    from denoscope.core.io.outputs import write_text
+
+    record = {"method": method, "metrics": metrics, "seconds": seconds}
+    write_text(path, json.dumps(record), overwrite=True)  # never a truncated cache entry
 
 
 def parse_setting(text: str, modality: str) -> tuple[str, float]:
