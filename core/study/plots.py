@@ -33,8 +33,13 @@ def _figure(width: float, height: float):
 
 def means_plot(report: StudyReport, methods: list[str], criteria: list[str]) -> str:
     """Per criterion: each method's mean rating with its 95 % bootstrap interval."""
-    figure = _figure(3.0 * max(1, len(criteria)), 0.5 * len(methods) + 1.4)
-    axes = figure.subplots(1, max(1, len(criteria)), sharey=True, squeeze=False)[0]
+    n = max(1, len(criteria))
+    columns = min(3, n)
+    rows = -(-n // columns)
+    figure = _figure(3.2 * columns, rows * (0.45 * len(methods) + 1.3))
+    axes = figure.subplots(rows, columns, sharey=True, squeeze=False).ravel()
+    for ax in axes[len(criteria) :]:
+        ax.set_visible(False)
     for ax, criterion in zip(axes, criteria, strict=False):
         rows = {r["method"]: r for r in report.means if r["criterion"] == criterion}
         for y, method in enumerate(methods):
@@ -51,7 +56,7 @@ def means_plot(report: StudyReport, methods: list[str], criteria: list[str]) -> 
         ax.set_yticks(range(len(methods)), methods)
         ax.invert_yaxis()
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_xlabel("mean rating, 95 % bootstrap CI")
+        ax.set_xlabel("mean rating, 95 % bootstrap CI", fontsize="small")
     return _svg(figure)
 
 
@@ -81,7 +86,7 @@ def correlation_plot(results: StudyResults, report: StudyReport) -> str:
         for m, _h in CORRELATED_METRICS
         if any(results.metrics.get(k, {}).get(m) is not None for k in scores)
     ]
-    figure = _figure(3.0 * max(1, len(metrics)), 3.0)
+    figure = _figure(2.6 * max(1, len(metrics)), 2.8)
     axes = figure.subplots(1, max(1, len(metrics)), sharey=True, squeeze=False)[0]
     label = criterion or "preference"
     for ax, metric in zip(axes, metrics, strict=False):

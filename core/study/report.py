@@ -24,12 +24,14 @@ from denoscope.core.study.analysis import StudyReport
 from denoscope.core.study.results import StudyResults
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #1d232a; }
+body { font-family: system-ui, sans-serif; margin: 2em auto; padding: 0 1.5em;
+  max-width: 70em; color: #1d232a; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 1.8em; border-bottom: 1px solid #ccd; }
 table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccd3dc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #eef2f6; } td.t, th.t { text-align: left; }
 p.note { color: #555; font-size: 0.9em; } .fig { margin: 0.8em 0; }
+.fig svg { max-width: 100%; height: auto; }
 """
 
 #: CSV columns, one row per rating (Likert) or choice (pairwise).
@@ -99,7 +101,11 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
         for file, m in (s.get("models") or {}).items()
     )
     noise = s.get("noise") or {}
-    levels = ", ".join(f"{k}: {v:g}" for k, v in (noise.get("levels") or {}).items())
+    by_modality = noise.get("levels") or {}
+    if len(set(by_modality.values())) == 1:
+        levels = f"{next(iter(by_modality.values())):g}"
+    else:
+        levels = ", ".join(f"{v:g} ({k} cases)" for k, v in by_modality.items())
     facts = [
         ("Design", s["design"]),
         ("Cases", s["cases"]),
@@ -107,7 +113,7 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
         ("Readers", s["readers"]),
         ("Answers analysed (undone)", f"{s['answers']} ({s['retracted']})"),
         ("Reference shown", "yes" if s["with_reference"] else "no"),
-        ("Noise", f"{noise.get('name', '?')} ({noise.get('unit', '')}) at {levels}"),
+        ("Noise", f"{noise.get('name', '?')} at {levels} ({noise.get('unit', '')})"),
         ("Baseline σ", s.get("baseline_sigma_rule") or "–"),
         ("Model", models or "not compared"),
         ("Seed", s["seed"]),
