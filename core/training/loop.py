@@ -91,8 +91,19 @@ def forward_padded(
     """Run the network on one (rows, cols) image, reflect-padded to its stride multiple.
 
     ``sigma`` (the per-pixel noise level map, same shape) is padded the same
-    way and passed to networks with a noise-level input.
+    way and passed to networks with a noise-level input. A fixed-size network
+    (``dense-cae``, whose dense bottleneck takes exactly ``fixed_size`` x
+    ``fixed_size`` patches, so no padding can fit it to a validation image)
+    runs as inference runs it: on overlapping patches of its size, planned and
+    blended by :mod:`denoscope.core.inference`.
     """
+    fixed = getattr(net, "fixed_size", None)
+    if fixed:
+        from denoscope.core.inference import _run_slice, tile_plan
+
+        geometry = tile_plan(image.shape, net, tile=max(int(fixed), 256))
+        flat = np.ascontiguousarray(image, dtype=np.float32)
+        return _run_slice(flat, net, device, geometry, None, lambda: None)
     m = int(getattr(net, "stride_multiple", 1))
     h, w = image.shape
     ph, pw = (-h) % m, (-w) % m
