@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
             action = self._action(navigate, text, None, lambda s=step: self.step_slice(s))
             action.setShortcuts([QKeySequence(k) for k in keys])
         self._action(navigate, "New noise (next seed)", "N", self.controls.next_seed)
+        self.trust.fill_menu(self.menuBar().addMenu("&Trust"))
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&Keyboard and mouse", "F1", self.show_shortcuts)
         self._action(help_menu, "&About Denoscope", None, self.show_about)

@@ -85,6 +85,8 @@ def compute_map(
         removed_structure,
         tta_uncertainty,
     )
+    from denoscope.core.trust.lesions import anatomy_mask
+    from denoscope.core.trust.removed import correlation_factor
 
     span, unit = _unit(loaded)
     params = result.params
@@ -99,9 +101,20 @@ def compute_map(
             None if real else params.level,
             pixel_size_mm=pixel_size_mm(loaded),
         )
-        image = removed_structure(result.noisy01, result.denoised01, sigma)
+        correlation = 1.0
+        if not real:  # calibrate on the known noise realisation (correlated CT noise)
+            correlation = correlation_factor(
+                result.noisy01 - result.truth01, sigma, mask=anatomy_mask(result.truth01)
+            )
+        image = removed_structure(result.noisy01, result.denoised01, sigma, correlation=correlation)
         source = "estimated from the input" if real else f"{params.noise} noise model"
-        return TrustMap(key, image, "z", True, {"window_px": REMOVED_WINDOW_PX, "sigma": source})
+        return TrustMap(
+            key,
+            image,
+            "z",
+            True,
+            {"window_px": REMOVED_WINDOW_PX, "sigma": source, "correlation": round(correlation, 4)},
+        )
     if key in ("invented", "lost", "signed"):
         if real:
             return TrustMap(key, None, unit, key == "signed", note="needs the ground truth")

@@ -4,8 +4,10 @@ Maps (:data:`denoscope.app.trust_jobs.MAPS`) are computed on the panel's own
 :class:`~denoscope.app.workers.LatestWorker` (latest request wins, cancelled
 when the slice or parameters change) and drawn as an extra image item on the
 denoised pane (with an opacity control) or over the difference pane. The
-"Lesion test" button inserts discs into the shown slice, outlines them on
-every pane and lists the contrast retained per lesion.
+"Lesion test" button inserts discs into the shown slice's truth, shows the
+lesion-present truth, noisy input and model output in their panes (until the
+next result), outlines the discs on every pane (green kept, red lost) and
+lists the contrast retained per lesion.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -105,8 +108,27 @@ class TrustPanel(QWidget):
             worker.idle.connect(self._on_idle)
         state.resultChanged.connect(self._on_result)
         state.studyChanged.connect(lambda _s: self._clear_lesions())
-        panes.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        panes.hoverChanged.connect(self._on_hover)  # the panes' hover readout, any pane
         state.trust_record = self.record  # read by app.export.provenance for the sidecar
+
+    def fill_menu(self, menu: Any) -> None:
+        """Add the panel's actions to a menu: the map choice and "Run lesion test" (Ctrl+L)."""
+        group = QActionGroup(self)
+        for index in range(self.map_choice.count()):
+            action = QAction(f"Map: {self.map_choice.itemText(index)}", self)
+            action.setCheckable(True)
+            action.setChecked(index == self.map_choice.currentIndex())
+            action.triggered.connect(lambda _c=False, i=index: self.map_choice.setCurrentIndex(i))
+            self.map_choice.currentIndexChanged.connect(
+                lambda i, a=action, k=index: a.setChecked(i == k)
+            )
+            group.addAction(action)
+            menu.addAction(action)
+        menu.addSeparator()
+        self.action_lesion_test = QAction("Run &lesion test", self)
+        self.action_lesion_test.setShortcut(QKeySequence("Ctrl+L"))
+        self.action_lesion_test.triggered.connect(lambda _c=False: self.run_lesion_test())
+        menu.addAction(self.action_lesion_test)
 
     # -- requests ---------------------------------------------------------------------
     def map_key(self) -> str | None:
@@ -159,6 +181,7 @@ class TrustPanel(QWidget):
 
     def _on_lesions(self, _gen: int, lesions: Any) -> None:
         self.lesions = lesions
+        self._show_lesion_images()
         self._draw_outlines()
         self._fill_table()
         model = lesions.methods["model"]
@@ -219,6 +242,24 @@ class TrustPanel(QWidget):
         self.lesions = None
         self.table.setRowCount(0)
 
+    def _show_lesion_images(self) -> None:
+        """Show the lesion-present truth, noisy input and model output in their panes."""
+        images = self.lesions.images
+        to_units = self.state.study.normalization.from_unit
+        center, width = self.state.window
+        levels = (center - width / 2.0, center + width / 2.0)
+        for key, name in (
+            ("truth", "clean_present"),
+            ("noisy", "noisy_present"),
+            ("denoised", "model"),
+        ):
+            if key in self.panes.items and name in images:
+                shown = np.asarray(to_units(images[name]), np.float32)
+                self.panes.data[key] = shown
+                self.panes.items[key].setImage(shown, autoLevels=False, levels=levels)
+        if hasattr(self.panes, "refresh_values"):
+            self.panes.refresh_values()
+
     def _draw_outlines(self) -> None:
         for view, item in self._outlines:
             view.removeItem(item)
@@ -265,12 +306,12 @@ class TrustPanel(QWidget):
             return None
         return float(image[row, col])
 
-    def _on_mouse_moved(self, pos: QPointF) -> None:
-        for view in self.panes.views.values():
-            if view.sceneBoundingRect().contains(pos):
-                point = view.mapSceneToView(pos)
-                self.show_value(int(np.floor(point.y())), int(np.floor(point.x())))
-                return
+    def _on_hover(self, _text: str) -> None:
+        hover = getattr(self.panes, "hover", None)
+        if hover is None:
+            self.hover.setText("")
+        else:
+            self.show_value(*hover)
 
     def show_value(self, row: int, col: int) -> None:
         """Show the map's value at (row, col) under the legend."""

@@ -2,7 +2,7 @@
 
 One small module per idea (no Qt):
 
-- :mod:`~denoscope.core.trust.sigma` — the noise model's local σ (per pixel);
+- :mod:`~denoscope.core.trust.sigma` — the noise model's local σ (per pixel, floored);
 - :mod:`~denoscope.core.trust.removed` — the removed-structure z-score map;
 - :mod:`~denoscope.core.trust.edges` — invented and lost edges, signed difference;
 - :mod:`~denoscope.core.trust.uncertainty` — spread over noise re-draws or 8-fold TTA;
@@ -24,7 +24,7 @@ from denoscope.core.trust.lesions import Lesion, insert_lesions, lesion_mask, pl
 from denoscope.core.trust.localisation import localisation_auc
 from denoscope.core.trust.pure_noise import PureNoiseResult, pure_noise_test
 from denoscope.core.trust.removed import REMOVED_WINDOW_PX, removed_structure
-from denoscope.core.trust.sigma import estimate_local_sigma, local_sigma
+from denoscope.core.trust.sigma import local_sigma
 from denoscope.core.trust.uncertainty import UncertaintyResult, redraw_uncertainty, tta_uncertainty
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "baseline_denoiser",
     "edge_maps",
     "edge_strength",
-    "estimate_local_sigma",
     "insert_lesions",
     "lesion_mask",
     "lesion_test",

@@ -31,7 +31,8 @@ Protocol (one clean image, one noise setting)
      positions:
      ``d′ = (mean t⁺ − mean t⁻) / sqrt((var t⁺ + var t⁻) / 2)``;
    - localisation: ROC AUC of the removed-structure map of the lesion-present
-     output (:func:`~denoscope.core.trust.removed.removed_structure`, ``|z|``)
+     output (:func:`~denoscope.core.trust.removed.removed_structure`, ``|z|``,
+     calibrated for noise correlation on the lesion-absent noise realisation)
      at the discs of the lesions this method lost against the anatomy's pixels
      away from every lesion (None when it lost none).
 """
@@ -59,7 +60,11 @@ from denoscope.core.trust.lesions import (
     place_lesions,
 )
 from denoscope.core.trust.localisation import localisation_auc
-from denoscope.core.trust.removed import REMOVED_WINDOW_PX, removed_structure
+from denoscope.core.trust.removed import (
+    REMOVED_WINDOW_PX,
+    correlation_factor,
+    removed_structure,
+)
 from denoscope.core.trust.sigma import local_sigma
 
 #: Retained contrast below which a reader is taken to lose the lesion.
@@ -141,6 +146,9 @@ class LesionTestResult:
         By method name, ``"noisy"`` first.
     noise, level : str, float
         The noise setting.
+    correlation : float
+        Noise correlation factor of the removed-structure maps
+        (:func:`~denoscope.core.trust.removed.correlation_factor`).
     images : dict of str to ndarray
         ``clean``, ``clean_present``, ``noisy_absent``, ``noisy_present``,
         ``<method>`` (output with lesions) and ``removed:<method>`` (its
@@ -152,6 +160,7 @@ class LesionTestResult:
     methods: dict[str, MethodLesionStats]
     noise: str
     level: float
+    correlation: float = 1.0
     images: dict[str, np.ndarray] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -160,6 +169,7 @@ class LesionTestResult:
             "noise": self.noise,
             "level": self.level,
             "lost_below": LOST_BELOW,
+            "removed_structure_correlation": self.correlation,
             "lesions": [
                 {**lesion.as_dict(), "inserted": inserted}
                 for lesion, inserted in zip(self.lesions, self.inserted, strict=True)
@@ -263,9 +273,11 @@ def lesion_test(
     sigma_present = local_sigma(
         noise, present_clean, noisy_present, level, pixel_size_mm=pixel_size_mm
     )
-    background = anatomy_mask(clean) & ~lesion_mask(clean.shape, lesions, region="outer")
+    anatomy = anatomy_mask(clean)
+    correlation = correlation_factor(noisy_absent - clean, sigma, window_px=window_px, mask=anatomy)
+    background = anatomy & ~lesion_mask(clean.shape, lesions, region="outer")
     methods: dict[str, Denoiser] = {"noisy": lambda image: image, **dict(denoisers)}
-    result = LesionTestResult(lesions, inserted, {}, noise, float(level))
+    result = LesionTestResult(lesions, inserted, {}, noise, float(level), correlation)
     if keep_images:
         result.images.update(
             clean=clean,
@@ -287,7 +299,9 @@ def lesion_test(
             retained.append((mp - ma) / c if c != 0 else float("nan"))
             present.append((mp - b) / c if c != 0 else float("nan"))
             absent.append((ma - b) / c if c != 0 else float("nan"))
-        removed = removed_structure(noisy_present, out_present, sigma_present, window_px=window_px)
+        removed = removed_structure(
+            noisy_present, out_present, sigma_present, window_px=window_px, correlation=correlation
+        )
         lost = [les for les, r in zip(lesions, retained, strict=True) if r < LOST_BELOW]
         auc = None
         if lost and name != "noisy":

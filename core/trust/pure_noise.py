@@ -9,7 +9,8 @@ it. Against the flat truth, per method and value:
   (the truth's is 0); ``edge_ratio`` divides it by the noisy input's;
 - ``structure_z``: the largest ``|local mean of (output − v)|`` over a Gaussian
   window of 2 px, divided by the noise model's predicted standard deviation of
-  that local mean (``σ · sqrt(Σ w²)``), i.e. the removed-structure statistic of
+  that local mean (``σ · sqrt(Σ w²)``, times the square root of the noise's
+  correlation factor measured on ``noisy − v``), i.e. the removed-structure statistic of
   anything the output holds beyond the flat truth. Pure white noise gives
   about 4 over a 256² field; a coherent line or blob gives far more;
 - ``residual_sd``: standard deviation of the output, in units of the local σ.
@@ -30,7 +31,7 @@ import numpy as np
 from denoscope.core.trust._filters import gaussian_weights, window_sum
 from denoscope.core.trust.denoisers import Denoiser
 from denoscope.core.trust.edges import edge_strength
-from denoscope.core.trust.removed import REMOVED_WINDOW_PX
+from denoscope.core.trust.removed import REMOVED_WINDOW_PX, correlation_factor
 from denoscope.core.trust.sigma import local_sigma
 
 #: ``structure_z`` above this counts as created structure.
@@ -119,7 +120,10 @@ def pure_noise_test(
         rng = np.random.default_rng([seed, index])
         noisy = np.asarray(add_noise(flat, noise, level, rng=rng, pixel_size_mm=pixel_size_mm))
         sigma = local_sigma(noise, flat, noisy, level, pixel_size_mm=pixel_size_mm)
-        predicted = np.sqrt(window_sum(np.square(sigma.astype(np.float64)), np.square(weights)))
+        correlation = correlation_factor(noisy - flat, sigma)
+        predicted = np.sqrt(
+            correlation * window_sum(np.square(sigma.astype(np.float64)), np.square(weights))
+        )
         noisy_energy = float(np.mean(edge_strength(noisy) ** 2))
         for name, denoiser in methods.items():
             if should_stop is not None and should_stop():

@@ -19,8 +19,12 @@ away, negative where something was added (``denoised > noisy``).
 Signal-dependent noise (Poisson, Rician, X-ray quantum, low-dose CT) is handled
 by the per-pixel σ. Noise that is correlated between neighbouring pixels
 (low-dose CT after filtered back-projection, whose ramp filter makes it
-high-pass) averages out faster than independent noise, so there the map is
-conservative (|z| smaller than the independent-noise value).
+high-pass) averages out faster than independent noise; when a noise
+realisation is known (synthetic noise: ``noisy − clean``),
+:func:`correlation_factor` measures by how much, and the denominator is
+multiplied by its square root (``correlation``), so the map is a z-score for
+correlated noise too. Without one (real input) ``correlation = 1``: for
+high-pass correlated noise the map is then conservative (|z| too small).
 
 Unit: dimensionless (standard deviations of the predicted local-mean noise).
 """
@@ -49,6 +53,7 @@ def removed_structure(
     sigma01: ArrayLike | float,
     *,
     window_px: float = REMOVED_WINDOW_PX,
+    correlation: float = 1.0,
 ) -> NDArray[np.float32]:
     """The removed-structure z-score map of one slice.
 
@@ -62,6 +67,9 @@ def removed_structure(
         Local noise σ of ``noisy01`` in [0, 1] units (a map, or one value).
     window_px : float, optional
         Standard deviation of the Gaussian window in pixels (> 0).
+    correlation : float, optional
+        Variance of the local mean of the actual noise relative to the
+        independent-noise prediction (:func:`correlation_factor`; 1 for white noise).
 
     Returns
     -------
@@ -85,7 +93,66 @@ def removed_structure(
     sigma = np.broadcast_to(np.asarray(sigma01, dtype=np.float32), noisy.shape)
     if not np.all(sigma > 0):
         raise ParameterError("the noise σ must be positive everywhere", got=f"min {sigma.min():g}")
+    if not (np.isfinite(correlation) and correlation > 0):
+        raise ParameterError("the correlation factor must be positive", got=f"{correlation}")
     weights = gaussian_weights(float(window_px)).astype(np.float32)
     mean = window_sum(noisy - denoised, weights)
     variance = window_sum(np.square(sigma, dtype=np.float32), np.square(weights))
-    return (mean / np.sqrt(variance)).astype(np.float32)
+    return (mean / np.sqrt(variance * np.float32(correlation))).astype(np.float32)
+
+
+def correlation_factor(
+    noise01: ArrayLike,
+    sigma01: ArrayLike | float,
+    *,
+    window_px: float = REMOVED_WINDOW_PX,
+    margin_px: int | None = None,
+    mask: ArrayLike | None = None,
+) -> float:
+    """How much more (or less) a window mean of this noise varies than independent noise would.
+
+    The variance (robust: ``(1.4826 · MAD)²``, so that clipped regions where the
+    noise is biased do not count), over the image, of
+    ``sum_k w_k n(x + k) / sqrt(sum_k w_k² σ²(x + k))``
+    for a known noise realisation ``n`` (synthetic noise: ``noisy − clean``):
+    1 for independent noise, below 1 for high-pass correlated noise (filtered
+    back-projection), above 1 for low-pass correlated noise. Being measured on
+    the realisation itself, it also absorbs a global scale error of σ (a
+    calibration of the prediction, not a fit to the residual being mapped).
+
+    Parameters
+    ----------
+    noise01 : array_like, shape (rows, cols)
+        One noise realisation, [0, 1] units.
+    sigma01 : array_like of shape (rows, cols), or float
+        Its local σ.
+    window_px : float, optional
+        The map's window.
+    margin_px : int, optional
+        Border left out (reflected windows); default four windows. Pixels
+        whose σ is under half the median (not reached by the noise) are left out too.
+    mask : array_like of bool, optional
+        Pixels to use (for example the anatomy, where the noise is not clipped).
+
+    Returns
+    -------
+    float
+        The variance ratio (at least 1e-3).
+    """
+    noise = np.asarray(noise01, dtype=np.float32)
+    sigma = np.broadcast_to(np.asarray(sigma01, dtype=np.float32), noise.shape)
+    z = removed_structure(noise, np.zeros_like(noise), sigma, window_px=window_px)
+    keep = sigma >= 0.5 * float(np.median(sigma))  # where the noise reaches (CT scan circle)
+    if mask is not None:
+        keep &= np.asarray(mask, bool)
+    margin = int(4 * window_px) if margin_px is None else int(margin_px)
+    if min(z.shape) > 4 * margin:
+        keep[:margin], keep[-margin:], keep[:, :margin], keep[:, -margin:] = (
+            False,
+            False,
+            False,
+            False,
+        )
+    values = (z[keep] if keep.sum() > 16 else z.ravel()).astype(np.float64)
+    spread = 1.4826 * np.median(np.abs(values - np.median(values)))  # robust to clipped regions
+    return float(max(spread**2, 1e-3))

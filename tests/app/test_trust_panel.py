@@ -33,7 +33,7 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
     assert panel.overlay in window.panes.views["denoised"].addedItems
     panel.opacity.setValue(25)
     assert panel.overlay.opacity() == pytest.approx(0.25)
-    panel.show_value(10, 12)
+    window.panes.show_values(10, 12)  # the panes' hover reaches the panel
     expected = float(panel.current.image[10, 12])
     assert f"{expected:.3g}" in panel.hover.text() and "z" in panel.hover.text()
     panel.target.setCurrentIndex(panel.target.findData("difference"))
@@ -42,6 +42,7 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
     record = provenance(window.state)["trust"]
     assert record["map"]["key"] == "removed" and record["map"]["shown"] == "difference"
     assert record["map"]["params"]["window_px"] == 2.0
+    assert 0 < record["map"]["params"]["correlation"] < 10
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("signed"))
     qtbot.waitUntil(lambda: panel.current.key == "signed", timeout=30000)
     truth, denoised = window.state.result.truth01, window.state.result.denoised01
@@ -51,7 +52,8 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
 
 def test_lesion_test_outlines_and_table(window, qtbot):
     panel = window.trust
-    panel.run_lesion_test()
+    assert "Ctrl+L" in window.shortcuts_text() and "Run lesion test" in window.shortcuts_text()
+    panel.action_lesion_test.trigger()
     qtbot.waitUntil(
         lambda: panel.lesions is not None or bool(window.state.last_error), timeout=60000
     )
@@ -60,6 +62,10 @@ def test_lesion_test_outlines_and_table(window, qtbot):
     assert n >= 2 and panel.table.rowCount() == n
     assert len(panel._outlines) == n * len(window.panes.views)  # outlined on every pane
     assert panel.table.item(0, 4).text().endswith("%")
+    shown = window.panes.data["truth"]  # the panes show the lesion-present images
+    present = window.state.study.normalization.from_unit(panel.lesions.images["clean_present"])
+    np.testing.assert_allclose(shown, present, rtol=1e-5, atol=1e-3)
+    window.panes.show_values(panel.lesions.lesions[0].row, panel.lesions.lesions[0].col)
     assert provenance(window.state)["trust"]["lesion_test"]["methods"]["model"]["retained"]
     window.state.set_params(seed=window.state.params.seed + 1)  # a new result clears them
     qtbot.waitUntil(lambda: panel.lesions is None, timeout=30000)

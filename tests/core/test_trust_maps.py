@@ -11,7 +11,6 @@ from denoscope.core.errors import ParameterError
 from denoscope.core.noise import add_noise
 from denoscope.core.trust import (
     edge_maps,
-    estimate_local_sigma,
     local_sigma,
     localisation_auc,
     redraw_uncertainty,
@@ -36,6 +35,25 @@ def test_removed_structure_is_standard_normal_on_pure_noise(noise, level):
     for half in (inner[:, :100], inner[:, -100:]):  # dark and bright ends alike
         assert abs(float(half.mean())) < 0.15
         assert 0.8 < float(half.std()) < 1.2
+
+
+def test_correlated_low_dose_ct_noise_is_calibrated():
+    from denoscope.core.trust.lesions import anatomy_mask
+    from denoscope.core.trust.removed import correlation_factor
+
+    clean = phantom(192) * 0.6  # soft tissue around 0 HU, air outside
+    noisy = np.asarray(add_noise(clean, "lowdose-ct", 0.25, rng=0))
+    sigma = local_sigma("lowdose-ct", clean, noisy, 0.25)
+    body = anatomy_mask(clean)
+    factor = correlation_factor(noisy - clean, sigma, mask=body)
+    assert factor < 0.8  # filtered back-projection noise is high-pass: window means vary less
+    inner = np.zeros_like(body)
+    inner[40:-40, 40:-40] = True
+    z = removed_structure(noisy, clean, sigma, correlation=factor)[body & inner]
+    assert 0.85 < float(z.std()) < 1.15
+    fresh = np.asarray(add_noise(clean, "lowdose-ct", 0.25, rng=1))  # another realisation
+    z = removed_structure(fresh, clean, sigma, correlation=factor)[body & inner]
+    assert 0.8 < float(z.std()) < 1.2
 
 
 def test_constant_sigma_would_be_wrong_for_poisson():
@@ -104,9 +122,10 @@ def test_local_sigma_models_and_estimate():
     assert np.allclose(local_sigma("gaussian", clean, noisy, 0.05), 0.05)
     poisson = local_sigma("poisson", clean, noisy, 100.0)
     assert np.allclose(poisson, np.sqrt(0.5 / 100.0), rtol=1e-4)
+    dark = np.zeros((64, 64), np.float32)
+    dark[:32] = 0.5  # the floor: 10 % of the median, never 0
+    assert local_sigma("poisson", dark, dark, 100.0).min() >= 0.1 * np.sqrt(0.5 / 100.0) * 0.99
     big = np.asarray(add_noise(np.full((256, 256), 0.5, np.float32), "gaussian", 0.05, rng=1))
-    estimate = estimate_local_sigma(big)
-    assert 0.045 < float(np.median(estimate)) < 0.055
     real = local_sigma(None, None, big, None)
     assert real.shape == big.shape and 0.045 < float(np.median(real)) < 0.055
 
