@@ -114,6 +114,8 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
     ]
     if record.get("modality_warning"):
         lines.append(f"⚠ {record['modality_warning']}")
+    if "downsampled" in str(record.get("lpips_computed_on") or ""):
+        lines.append(str(record["lpips_computed_on"]))
     stacked = study.get("stacked_from_series") or []
     if stacked:
         lines.append(
@@ -144,6 +146,7 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
         f"difference {record['difference']} · normalisation {record['normalization']['kind']} "
         f"[{record['normalization']['low']:g}, {record['normalization']['high']:g}] → [0, 1]"
     )
+    lines += _trust_caption(record.get("trust"))
     header = f"{'':24}" + "".join(f"{label:>13}" for _k, label, _h in METRIC_COLUMNS)
     if record["metrics"]:
         lines.append(header)
@@ -155,6 +158,28 @@ def caption_lines(record: dict[str, Any]) -> list[str]:
         lines.append(f"{row['label'][:24]:24}" + "".join(cells))
     for name, value in record["no_reference"].items():
         lines.append(f"Estimated σ ({name}): {value:.4f}")
+    return lines
+
+
+def _trust_caption(trust: dict[str, Any] | None) -> list[str]:
+    """Caption lines for the trust map and lesion test shown (none when nothing is shown)."""
+    if not trust:
+        return []
+    lines = []
+    shown = trust.get("map")
+    if shown:
+        where = "overlay on denoised" if shown["shown"] == "denoised" else "in the difference pane"
+        lines.append(
+            f"Trust map: {shown['label']} ({shown['unit']}), {where}, opacity {shown['opacity']:.0%}"
+        )
+    lesions = trust.get("lesion_test")
+    if lesions:
+        model = lesions["methods"].get("model", {})
+        lines.append(
+            f"Lesion test: {len(lesions['lesions'])} discs · model keeps "
+            f"{model.get('mean_retained', 0.0):.0%} of the contrast, loses "
+            f"{model.get('fraction_lost', 0.0):.0%} (retained < 50 %)"
+        )
     return lines
 
 

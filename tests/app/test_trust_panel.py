@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from denoscope.app.export import provenance
+from denoscope.app.export import caption_lines, provenance
 
 
 @pytest.fixture
@@ -43,6 +43,8 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
     assert record["map"]["key"] == "removed" and record["map"]["shown"] == "difference"
     assert record["map"]["params"]["window_px"] == 2.0
     assert 0 < record["map"]["params"]["correlation"] < 10
+    caption = caption_lines(provenance(window.state))
+    assert "Trust map: Removed structure (z) (z), in the difference pane, opacity 25%" in caption
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("signed"))
     qtbot.waitUntil(lambda: panel.current.key == "signed", timeout=30000)
     truth, denoised = window.state.result.truth01, window.state.result.denoised01
@@ -66,7 +68,9 @@ def test_lesion_test_outlines_and_table(window, qtbot):
     present = window.state.study.normalization.from_unit(panel.lesions.images["clean_present"])
     np.testing.assert_allclose(shown, present, rtol=1e-5, atol=1e-3)
     window.panes.show_values(panel.lesions.lesions[0].row, panel.lesions.lesions[0].col)
-    assert provenance(window.state)["trust"]["lesion_test"]["methods"]["model"]["retained"]
+    record = provenance(window.state)
+    assert record["trust"]["lesion_test"]["methods"]["model"]["retained"]
+    assert any(line.startswith("Lesion test:") for line in caption_lines(record))
     window.state.set_params(seed=window.state.params.seed + 1)  # a new result clears them
     qtbot.waitUntil(lambda: panel.lesions is None, timeout=30000)
     assert panel.table.rowCount() == 0
