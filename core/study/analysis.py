@@ -344,9 +344,9 @@ def _correlations(results: StudyResults, report: StudyReport) -> None:
             if len(keys) >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
                 res = _quiet(spearmanr, x, y)
                 row["rho"], row["p"] = _finite(res.statistic), _finite(res.pvalue)
-            elif metric == "lpips" and not keys:
-                report.notes.append("LPIPS was not computed for this study")
             report.correlations.append(row)
+    if results.meta.get("settings", {}).get("lpips") is False:
+        report.notes.append("LPIPS was not computed for this study (created with --no-lpips)")
 
 
 def _times(results: StudyResults, report: StudyReport) -> None:

@@ -113,5 +113,6 @@ def correlation_plot(results: StudyResults, report: StudyReport) -> str:
         ax.set_xlabel(metric)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel(f"reader {label}")
-    axes[-1].legend(fontsize="small", loc="best")
+    if axes[-1].get_legend_handles_labels()[0]:
+        axes[-1].legend(fontsize="small", loc="best")
     return _svg(figure)

@@ -315,3 +315,17 @@ def test_file_open_study_in_the_main_window(
     window.action_open_study.trigger()
     assert len(window.reading_windows) == 1
     assert warnings and "not a study file" in warnings[0]
+
+
+def test_study_read_screenshot_leaves_the_study_untouched(qtbot, tmp_path, capsys) -> None:
+    from denoscope.cli import main
+
+    path = make_study(tmp_path, methods=("gaussian", "noisy"), n_cases=1)
+    before = path.read_bytes()
+    out = tmp_path / "reading.png"
+    args = ["study", "read", str(path), "--reader", "shot", "--screenshot", str(out)]
+    assert main(args) == 0
+    assert out.stat().st_size > 10_000 and path.read_bytes() == before
+    assert main(args) == 2 and "already exists" in capsys.readouterr().err
+    assert main(["study", "read", str(tmp_path / "gone.denostudy"), "--reader", "x"]) == 2
+    assert "no such study file" in capsys.readouterr().err

@@ -146,7 +146,7 @@ def test_likert_means_wilcoxon_holm_and_spearman_match_scipy(likert: Path) -> No
             assert row["p"] == pytest.approx(expected.pvalue, abs=1e-12)
     lpips = [r for r in report.correlations if r["metric"] == "lpips"]
     assert all(r["rho"] is None for r in lpips)
-    assert "LPIPS was not computed for this study" in report.notes
+    assert "LPIPS was not computed for this study (created with --no-lpips)" in report.notes
 
 
 def test_agreement_matches_sklearn_kappa_and_krippendorff(likert: Path) -> None:

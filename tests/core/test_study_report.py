@@ -129,3 +129,16 @@ def test_create_errors_are_one_line_without_traceback(
     assert main([*base, "--methods", "model,noisy"]) == 2
     assert "modality is unknown" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_report_of_a_study_nobody_has_read_yet(tmp_path: Path) -> None:
+    from denoscope.core.study.report import write_report
+    from tests.core.study_helpers import make_study
+
+    for design in ("likert", "pairwise"):
+        path = make_study(tmp_path / design, design=design, methods=("gaussian", "noisy"))
+        out = tmp_path / f"{design}.html"
+        report = write_report(path, html_out=out, csv_out=tmp_path / f"{design}.csv", n_boot=200)
+        assert report.summary["answers"] == 0 and report.summary["readers"] == 0
+        assert "agreement needs at least two readers" in out.read_text(encoding="utf-8")
+        assert (tmp_path / f"{design}.csv").read_text().count("\n") == 1  # header only
