@@ -59,6 +59,17 @@ class MetricsTable(QWidget):
         state.lpipsChanged.connect(lambda _v: self.refresh())
         state.studyChanged.connect(lambda _s: self.refresh())
 
+    def _label_lpips(self, shape: tuple[int, ...]) -> None:
+        """A big image's LPIPS column says it was computed on a downsampled copy."""
+        from denoscope.core.review.lpips_copy import lpips_factor, lpips_label
+
+        column = [key for key, _l, _h in METRIC_COLUMNS].index("lpips")
+        item = self.table.horizontalHeaderItem(column)
+        factor = lpips_factor(shape)
+        if item is not None and factor > 1:
+            item.setText(f"LPIPS (1/{factor} copy)")
+            item.setToolTip(lpips_label(shape))
+
     def refresh(self) -> None:
         """Rebuild the table from the state."""
         result = self.state.result
@@ -73,6 +84,7 @@ class MetricsTable(QWidget):
         self.rows = metric_table(result, self.state.lpips)
         table.setColumnCount(len(METRIC_COLUMNS))
         table.setHorizontalHeaderLabels([label for _k, label, _h in METRIC_COLUMNS])
+        self._label_lpips(result.truth01.shape)
         table.setRowCount(len(self.rows))
         table.setVerticalHeaderLabels([row["label"] for row in self.rows])
         waiting = not self.state.lpips

@@ -107,6 +107,7 @@ def provenance(
         if params.baseline is None
         else {"name": params.baseline, "sigma": result.baseline_sigma},
         "metrics_data_range": 1.0,
+        "lpips_computed_on": _lpips_label(result),
         "metrics": [
             {k: json_number(v) for k, v in row.items()} for row in metric_rows(result, lpips)
         ],
@@ -118,6 +119,14 @@ def provenance(
     if identifying:
         record["patient"] = caption_identity(study)
     return record
+
+
+def _lpips_label(result: Any) -> str | None:
+    """How LPIPS was computed (full resolution or a downsampled copy); None without truth."""
+    from denoscope.core.review.lpips_copy import lpips_label
+
+    truth = getattr(result, "truth01", None)
+    return None if truth is None else lpips_label(truth.shape)
 
 
 def comparable(record: dict[str, Any]) -> dict[str, Any]:

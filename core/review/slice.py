@@ -370,7 +370,10 @@ def lpips_for(
     -------
     dict
         Row name -> LPIPS distance, or None for every row when LPIPS is
-        unavailable (no weights); empty without a truth.
+        unavailable (no weights); empty without a truth. Images longer than
+        :data:`~denoscope.core.review.lpips_copy.LPIPS_MAX_SIDE` pixels are
+        compared on block-mean downsampled copies
+        (:func:`~denoscope.core.review.lpips_copy.lpips_label` says how).
     """
     from denoscope.core.metrics import lpips_distance, lpips_status
 
@@ -381,12 +384,17 @@ def lpips_for(
     available, _message = lpips_status()
     if not available:
         return {row: None for row, _image in todo}
+    from denoscope.core.review.lpips_copy import lpips_copy, lpips_factor
+
     device = result.device or "cpu"
+    factor = lpips_factor(result.truth01.shape)  # big images: a downsampled copy, labelled
+    truth = lpips_copy(result.truth01, factor)
     out: dict[str, float | None] = {}
     for done, (row, image) in enumerate(todo):
         if should_stop():
             raise Cancelled("LPIPS cancelled")
-        out[row] = float(lpips_distance(result.truth01, image, data_range=1.0, device=device))
+        copy = lpips_copy(image, factor)
+        out[row] = float(lpips_distance(truth, copy, data_range=1.0, device=device))
         progress(done + 1, len(todo))
     return out
 
