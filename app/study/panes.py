@@ -134,6 +134,12 @@ class ReadingPanes(QWidget):
         if self._keys:
             self.views[self._keys[0]].autoRange(padding=0.0)
 
+    def zoom(self, factor: float) -> None:
+        """Zoom every pane in (``factor`` > 1) or out about the view's centre."""
+        if self._keys:
+            scale = 1.0 / float(factor)
+            self.views[self._keys[0]].scaleBy((scale, scale))
+
     def set_window(self, center: float, width: float) -> None:
         """Apply one display window to every pane."""
         self.window = (float(center), max(float(width), 1e-6))

@@ -9,7 +9,7 @@ Keys (also listed in the window):
   say how sure you are; ``Enter`` saves.
 - ``Backspace`` (or ``Ctrl+Z``) undoes the last saved answer and shows that
   case again; ``Space`` pauses and resumes (images hidden, clock stopped);
-  ``R`` resets zoom and window.
+  ``+``/``-`` zoom in and out; ``R`` resets zoom and window.
 
 Every saved answer is committed to the study file before the next case is
 shown. Nothing in the window names the method or shows a metric: panes are
@@ -111,7 +111,9 @@ class ReadingWindow(QWidget):
 
     # -- text -------------------------------------------------------------------------------
     def _keys_text(self) -> str:
-        common = "Backspace undo last answer · Space pause/resume · R reset zoom and window"
+        common = (
+            "Backspace undo last answer · Space pause/resume · +/− zoom · R reset zoom and window"
+        )
         if self.session.design == "likert":
             return f"Keys: 1–5 rate · ↑/↓ criterion · Enter save and next · {common}"
         return (
@@ -289,6 +291,8 @@ class ReadingWindow(QWidget):
         elif key == Qt.Key.Key_R:
             self.panes.reset_zoom()
             self.panes.set_window(*self.trial.window)
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus):
+            self.panes.zoom(1.25 if key != Qt.Key.Key_Minus else 0.8)
         elif self.session.design == "likert":
             self._likert_key(key)
         else:

@@ -33,6 +33,7 @@ def pairwise_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
         design="pairwise",
         methods=METHODS,
         n_cases=2,
+        with_reference=True,
         name="model-vs-gaussian.denostudy",
     )
 
@@ -141,11 +142,13 @@ def test_pairwise_keys_choose_a_side_with_confidence_and_panes_are_linked(
 ) -> None:
     window = _window(qtbot, pairwise_study, "pairs")
     assert window.session.total == 6
-    assert set(window.panes.views) == {"left", "right"}
+    assert list(window.panes.views) == ["left", "reference", "right"]
     left, right = window.panes.views["left"], window.panes.views["right"]
     left.setRange(xRange=(5, 20), yRange=(5, 20), padding=0)
     (lx, ly), (rx, ry) = left.viewRange(), right.viewRange()
     assert np.allclose(ly, ry) and np.isclose(sum(lx) / 2, sum(rx) / 2), "zoom and pan are linked"
+    _key(qtbot, window, Qt.Key.Key_Plus)
+    assert np.ptp(right.viewRange()[1]) == pytest.approx(np.ptp(ly) / 1.25), "+ zooms every pane"
     window.panes._on_drag(30.0, -20.0)  # a window/level drag
     levels = {tuple(item.getLevels()) for item in window.panes.items.values()}
     assert len(levels) == 1, "window/level is linked"
