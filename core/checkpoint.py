@@ -3,8 +3,10 @@
 A model is two sibling files: ``NAME.safetensors`` (tensors only) and
 ``NAME.json`` (a :class:`~denoscope.core.model_card.ModelCard`). Loading checks,
 in order: both files exist, the card is valid JSON of a known schema version,
-the weights' sha256 matches the card, the safetensors header parses, and the
-tensor names and shapes match the architecture the card describes (strict).
+the weights' sha256 matches the card, the safetensors header parses and its
+tensor names and shapes match the architecture the card describes (strict, before
+any network is built), and the network's output on a fixed probe image is finite
+and in [0, 1] (:mod:`denoscope.core.model_safety`).
 Any failure is a :class:`~denoscope.core.errors.ModelFileError` saying what was
 found, what was expected and how to fix it. Nothing is ever unpickled.
 """
@@ -12,7 +14,6 @@ found, what was expected and how to fix it. Nothing is ever unpickled.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,13 @@ from pydantic import ValidationError
 
 from denoscope.core.errors import ModelFileError
 from denoscope.core.model_card import FORMAT_VERSION, ModelCard
+from denoscope.core.model_safety import (
+    check_header_matches,
+    expected_shapes,
+    probe_check,
+    read_json_bounded,
+    safetensors_header,
+)
 
 if TYPE_CHECKING:
     from torch import nn
@@ -149,15 +157,7 @@ def load_card(path: str | Path) -> ModelCard:
             expected="a JSON card beside the .safetensors weights",
             fix="keep the .json file that was saved with the weights, or re-save the model",
         )
-    try:
-        data = json.loads(json_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(
-            "the model card is not valid JSON",
-            path=json_path,
-            got=str(error),
-            fix="restore the card from the model's original files",
-        ) from error
+    data = read_json_bounded(json_path)  # size and nesting bounded before parsing
     if not isinstance(data, dict):
         raise ModelFileError(
             "the model card is not a JSON object", path=json_path, got=type(data).__name__
@@ -245,6 +245,14 @@ def load_model(path: str | Path) -> LoadedModel:
             expected=card.weights_sha256,
             fix="restore the original .safetensors file that was saved with this card",
         )
+    # The header alone is checked against the card's architecture (built on the meta
+    # device: no memory) before any real network is built or any weight is read.
+    check_header_matches(
+        safetensors_header(weights),
+        expected_shapes(card.architecture),
+        weights,
+        f"{card.architecture.arch} {card.architecture.model_dump()}",
+    )
     try:
         tensors = load_file(str(weights), device="cpu")
     except (SafetensorError, OSError, ValueError) as error:
@@ -255,30 +263,9 @@ def load_model(path: str | Path) -> LoadedModel:
             fix="restore the original .safetensors file",
         ) from error
     module = build_model(card.architecture)
-    expected = {name: tuple(t.shape) for name, t in module.state_dict().items()}
-    found = {name: tuple(t.shape) for name, t in tensors.items()}
-    if expected != found:
-        missing = sorted(set(expected) - set(found))
-        unexpected = sorted(set(found) - set(expected))
-        wrong = sorted(n for n in set(expected) & set(found) if expected[n] != found[n])
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(missing[:5])}")
-        if unexpected:
-            parts.append(f"unexpected {', '.join(unexpected[:5])}")
-        if wrong:
-            parts.append(
-                "wrong shapes " + ", ".join(f"{n} {found[n]} != {expected[n]}" for n in wrong[:5])
-            )
-        raise ModelFileError(
-            "the weights do not fit the architecture in the card",
-            path=weights,
-            got="; ".join(parts),
-            expected=f"the tensors of {card.architecture.arch} {card.architecture.model_dump()}",
-            fix="pair the weights with the card they were saved with",
-        )
     module.load_state_dict(tensors, strict=True)
     module.eval()
+    probe_check(module, weights)
     if card.parameter_count != module.parameter_count:
         raise ModelFileError(
             "the card's parameter count differs from the network's",

@@ -31,8 +31,12 @@ class NoiseSpec(_Strict):
     """One noise model the weights were trained on, with its level range."""
 
     name: str = Field(description="a key of denoscope.core.noise.NOISE_MODELS, e.g. 'gaussian'")
-    level_min: float = Field(description="lowest level trained on, in the noise model's unit")
-    level_max: float = Field(description="highest level trained on, in the noise model's unit")
+    level_min: float = Field(
+        allow_inf_nan=False, description="lowest level trained on, in the noise model's unit"
+    )
+    level_max: float = Field(
+        allow_inf_nan=False, description="highest level trained on, in the noise model's unit"
+    )
     unit: str = Field("", description="the unit of the levels, e.g. 'sigma in [0, 1] units'")
 
 
@@ -43,7 +47,9 @@ class DataSource(_Strict):
     licence: str = Field(description="e.g. 'MIT'")
     role: Literal["train", "validation", "test", "train+validation"] = "train"
     description: str = Field("", description="what was taken and how (slices, crops, simulation)")
-    images: int | None = Field(None, ge=0, description="number of 2D images or slices used")
+    images: int | None = Field(
+        None, ge=0, le=10**9, description="number of 2D images or slices used"
+    )
 
 
 class TrainingProvenance(_Strict):
@@ -51,7 +57,7 @@ class TrainingProvenance(_Strict):
 
     command: str = Field(description="the exact command line that trained the model")
     seed: int | None = None
-    epochs: int | None = Field(None, ge=0)
+    epochs: int | None = Field(None, ge=0, le=10**6)
     details: dict[str, Any] = Field(
         default_factory=dict, description="loss, optimiser, patch size, timings, git commit ..."
     )
@@ -71,8 +77,12 @@ class CardNormalization(_Strict):
     """
 
     kind: Literal["fixed", "percentile"]
-    low: float | None = Field(None, description="fixed: modality value mapped to 0")
-    high: float | None = Field(None, description="fixed: modality value mapped to 1")
+    low: float | None = Field(
+        None, allow_inf_nan=False, description="fixed: modality value mapped to 0"
+    )
+    high: float | None = Field(
+        None, allow_inf_nan=False, description="fixed: modality value mapped to 1"
+    )
     percentiles: tuple[float, float] | None = Field(
         None, description="percentile: the (low, high) percentiles of the study"
     )
@@ -143,16 +153,18 @@ class ModelCard(_Strict):
     description: str = ""
     architecture: ModelConfig
     modality: Literal["mri", "ct", "xray", "any"]
-    noise_models: list[NoiseSpec] = Field(default_factory=list)
+    noise_models: list[NoiseSpec] = Field(default_factory=list, max_length=64)
     normalization: CardNormalization | None = None
-    training_data: list[DataSource] = Field(default_factory=list)
+    training_data: list[DataSource] = Field(default_factory=list, max_length=10_000)
     validation_metrics: dict[str, Any] = Field(
         default_factory=dict, description="e.g. {'psnr': 33.1, 'ssim': 0.91, 'per_level': {...}}"
     )
     training: TrainingProvenance | None = None
-    notes: list[str] = Field(default_factory=list, description="limitations, caveats")
+    notes: list[str] = Field(
+        default_factory=list, max_length=1000, description="limitations, caveats"
+    )
     # Filled in by save_model:
-    parameter_count: int | None = Field(None, ge=0)
+    parameter_count: int | None = Field(None, ge=0, le=10**10)
     weights_file: str | None = Field(None, description="file name of the safetensors weights")
     weights_sha256: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")
     created: datetime | None = None

@@ -11,6 +11,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
+#: Largest channel width a config may ask for: a model card is untrusted input, and a
+#: width of 10^5 would ask for hundreds of GB (issue 14). The shipped models use <= 128.
+MAX_WIDTH = 512
+
+Width = Annotated[int, Field(ge=1, le=MAX_WIDTH)]
+"""A channel width, bounded by :data:`MAX_WIDTH`."""
+
 
 class _Config(BaseModel):
     """Base of the architecture configs: frozen, no unknown keys."""
@@ -27,7 +34,7 @@ class CAEConfig(_Config):
     """
 
     arch: Literal["cae"] = "cae"
-    channels: tuple[int, int] = Field((64, 128), description="widths of the two encoder levels")
+    channels: tuple[Width, Width] = Field((64, 128), description="widths of the two encoder levels")
 
 
 class DenseCAEConfig(_Config):
@@ -42,9 +49,11 @@ class DenseCAEConfig(_Config):
 
     arch: Literal["dense-cae"] = "dense-cae"
     patch_size: int = Field(28, ge=8, le=256, description="fixed input size (pixels, square)")
-    channels: tuple[int, int] = Field((16, 32), description="widths of the conv block")
-    hidden: int = Field(128, ge=1, description="width of the linear layer before the latent")
-    latent: int = Field(32, ge=1, description="size of the latent vector")
+    channels: tuple[Width, Width] = Field((16, 32), description="widths of the conv block")
+    hidden: int = Field(
+        128, ge=1, le=4096, description="width of the linear layer before the latent"
+    )
+    latent: int = Field(32, ge=1, le=1024, description="size of the latent vector")
 
     @model_validator(mode="after")
     def _check_patch(self) -> DenseCAEConfig:
@@ -65,7 +74,7 @@ class ResCAEConfig(_Config):
     """
 
     arch: Literal["res-cae"] = "res-cae"
-    widths: tuple[int, ...] = Field(
+    widths: tuple[Width, ...] = Field(
         (32, 48, 64),
         min_length=1,
         max_length=5,
@@ -91,7 +100,7 @@ class DnCNNConfig(_Config):
 
     arch: Literal["dncnn"] = "dncnn"
     depth: int = Field(17, ge=3, le=40)
-    width: int = Field(64, ge=1)
+    width: int = Field(64, ge=1, le=MAX_WIDTH)
     batch_norm: bool = True
 
 

@@ -77,7 +77,7 @@ def test_unreadable_weights_with_matching_hash_fail_cleanly(saved):
     data = json.loads(card_file.read_text())
     data["weights_sha256"] = file_sha256(path)
     card_file.write_text(json.dumps(data))
-    with pytest.raises(ModelFileError, match="not readable safetensors"):
+    with pytest.raises(ModelFileError, match="safetensors header"):
         load_model(path)
 
 
