@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from denoscope.core.errors import ParameterError, StudyLoadError
+from denoscope.core.errors import OutputWriteError, ParameterError, StudyLoadError
 from denoscope.core.study import schema
 from denoscope.core.study.design import REFERENCE, parse_methods, trial_list
 
@@ -130,9 +130,14 @@ def _sha256_of(path: Path) -> str:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for item in files:
         digest.update(item.relative_to(path.parent).as_posix().encode())
-        with open(item, "rb") as fp:
-            for block in iter(lambda: fp.read(1 << 20), b""):
-                digest.update(block)
+        try:
+            with open(item, "rb") as fp:
+                for block in iter(lambda: fp.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as error:
+            raise StudyLoadError(
+                "cannot read a case file", path=item, got=error.strerror or str(error)
+            ) from error
     return digest.hexdigest()
 
 
@@ -217,38 +222,49 @@ def create_study(
         )
 
     tmp = _tmp_path(out)
-    conn = schema.connect(tmp, create=True)
     try:
-        settings = _write_cases(conn, spec, cases, methods, noise_model, BASELINES, progress)
-        meta = {
-            "design": spec.design,
-            "criteria": [list(c) for c in spec.criteria] if spec.design == "likert" else [],
-            "methods": methods,
-            "with_reference": bool(spec.with_reference),
-            "seed": int(spec.seed),
-            "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "settings": {
-                "denoscope_version": __version__,
-                **settings,
-            },
-        }
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO meta (key, value) VALUES (?, ?)",
-            [(k, json.dumps(v)) for k, v in meta.items()],
-        )
-        conn.executemany(
-            "INSERT INTO trials (case_id, method_a, method_b) VALUES (?, ?, ?)",
-            [(case + 1, a, b) for case, a, b in trials],
-        )
-        conn.execute("COMMIT")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn = schema.connect(tmp, create=True)
+    except BaseException:
+        _remove_sqlite_files(tmp)
+        raise
+    try:
+        with schema.translated_errors(out, "writing the new study"):
+            settings = _write_cases(conn, spec, cases, methods, noise_model, BASELINES, progress)
+            meta = {
+                "design": spec.design,
+                "criteria": [list(c) for c in spec.criteria] if spec.design == "likert" else [],
+                "methods": methods,
+                "with_reference": bool(spec.with_reference),
+                "seed": int(spec.seed),
+                "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "settings": {
+                    "denoscope_version": __version__,
+                    **settings,
+                },
+            }
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(
+                "INSERT INTO meta (key, value) VALUES (?, ?)",
+                [(k, json.dumps(v)) for k, v in meta.items()],
+            )
+            conn.executemany(
+                "INSERT INTO trials (case_id, method_a, method_b) VALUES (?, ?, ?)",
+                [(case + 1, a, b) for case, a, b in trials],
+            )
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         _fsync(tmp)
         check_output(out, overwrite=overwrite, inputs=cases, overwrite_hint="pass --force")
         os.replace(tmp, out)
         _remove_sqlite_files(tmp)
         _fsync(out.parent)
+    except OSError as error:
+        conn.close()
+        _remove_sqlite_files(tmp)
+        raise OutputWriteError(
+            "cannot write the study file", path=out, got=error.strerror or str(error)
+        ) from error
     except BaseException:
         conn.close()
         _remove_sqlite_files(tmp)

@@ -169,6 +169,13 @@ def translated_errors(path: str | Path, doing: str) -> Iterator[None]:
                 got=text,
                 fix="Another program holds it; close it and try again",
             ) from error
+        if any(w in text for w in ("full", "readonly", "read-only", "unable to open", "I/O")):
+            raise StudyFileError(
+                f"cannot write the study file while {doing}",
+                path=path,
+                got=text,
+                fix="Check free disk space and write permission; nothing saved before was lost",
+            ) from error
         raise StudyFileError(
             f"the study file is damaged ({doing} failed)",
             path=path,
@@ -208,8 +215,8 @@ def connect(
     if create:
         if path.exists():
             raise StudyFileError("the study file already exists", path=path)
-        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         with translated_errors(path, "creating the study"):
+            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")

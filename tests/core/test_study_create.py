@@ -197,3 +197,25 @@ def test_damaged_foreign_and_newer_files_are_refused_unchanged(tmp_path: Path) -
                 opener(path)
         after = path.read_bytes() if path.exists() else None
         assert after == before, f"{path.name} was changed"
+
+
+def test_a_full_disk_during_creation_is_a_clear_error_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from denoscope.core.study import schema
+
+    original = schema.connect
+
+    def small_disk(path, **kwargs):
+        conn = original(path, **kwargs)
+        conn.execute("PRAGMA max_page_count = 40")  # about 160 kB
+        return conn
+
+    monkeypatch.setattr(schema, "connect", small_disk)
+    cases = make_cases(tmp_path / "cases", n=3, size=96)
+    with pytest.raises(StudyFileError, match="cannot write the study file"):
+        create_study(
+            StudySpec(cases=cases, methods=["gaussian", "median", "noisy"], lpips=False),
+            tmp_path / "s.denostudy",
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases"]

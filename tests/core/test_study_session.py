@@ -144,3 +144,20 @@ def test_missing_case_image_is_a_clear_error_and_answers_stay(tmp_path: Path) ->
         assert any("image is missing" in e for e in errors)
         assert any("damaged" in e for e in errors)
         assert session.answered() == 1
+
+
+def test_a_file_that_cannot_be_written_is_a_clear_error_and_keeps_earlier_answers(
+    tmp_path: Path,
+) -> None:
+    path = make_study(tmp_path, methods=("gaussian", "noisy"), n_cases=2)
+    with ReaderSession(path, "AB") as session:
+        session.answer(0, seconds=1.0, ratings={"overall": 2, "noise": 2})
+        session._conn.execute("PRAGMA query_only = ON")  # as if the file turned read-only
+        with pytest.raises(StudyFileError, match="cannot write the study file"):
+            session.answer(1, seconds=1.0, ratings={"overall": 3, "noise": 3})
+        assert not session._conn.in_transaction
+        with pytest.raises(StudyFileError, match="cannot write the study file"):
+            session.undo()
+    assert _count(path, "AB") == 1
+    with ReaderSession(path, "AB") as session:
+        assert session.position() == 1
