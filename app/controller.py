@@ -71,7 +71,6 @@ class Controller(QObject):
         self.lpips = LatestWorker("lpips", self)
         self.series = LatestWorker("series", self)
         self.export = LatestWorker("export", self)
-        self.lpips_enabled = True
         #: A :class:`~denoscope.app.review_setup.ReviewSetupKeeper` (set by the window).
         self.review_setup: Any = None
         self._series_params: Any = None
@@ -217,13 +216,8 @@ class Controller(QObject):
             changes["level"] = noise.default_level(changes.get("modality", state.params.modality))
         self._series_params = None
         self._cache.clear()
-        # Block the params signal: one request follows set_study below.
-        state.blockSignals(True)
-        try:
-            if changes:
-                state.set_params(**changes)
-        finally:
-            state.blockSignals(False)
+        if changes:  # announced once, after set_study below (one request, not two)
+            state.set_params(quiet=True, **changes)
         if self.review_setup is not None:
             self.review_setup.hold()
         state.set_study(loaded)
@@ -252,7 +246,7 @@ class Controller(QObject):
         self._last_note = result.notes[-1] if result.notes else None
         if lpips is not None:
             state.set_lpips(lpips)
-        elif self.lpips_enabled and result.truth01 is not None:
+        elif result.truth01 is not None:
             self.lpips.submit(pipeline.lpips_for, result)
         if (
             self.series_enabled

@@ -9,12 +9,15 @@ for :mod:`~denoscope.app.workers` and stores the results back here.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
 from denoscope.app.params import DIFF_MODES, Params
+
+if TYPE_CHECKING:
+    from denoscope.app.pipeline import LoadedStudy, SeriesMetrics, SliceResult
 
 
 class ViewerState(QObject):
@@ -61,19 +64,19 @@ class ViewerState(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.study: Any = None
+        self.study: LoadedStudy | None = None
         self.slice_index = 0
         self.params = Params()
         self.window: tuple[float, float] = (40.0, 400.0)
         self.diff_mode = "denoised-truth"
-        self.result: Any = None
+        self.result: SliceResult | None = None
         self.lpips: dict[str, float | None] = {}
-        self.series_metrics: Any = None
+        self.series_metrics: SeriesMetrics | None = None
         self.busy: dict[str, bool] = {}
         self.last_error: str | None = None
 
     # -- setters ----------------------------------------------------------------
-    def set_study(self, loaded: Any) -> None:
+    def set_study(self, loaded: LoadedStudy | None) -> None:
         """Show a newly loaded study (resets slice, window, results)."""
         self.study = loaded
         self.result = None
@@ -97,12 +100,18 @@ class ViewerState(QObject):
             self.slice_index = index
             self.sliceChanged.emit(index)
 
-    def set_params(self, **changes: Any) -> None:
-        """Change some :class:`Params` fields (no signal when nothing changed)."""
+    def set_params(self, *, quiet: bool = False, **changes: Any) -> None:
+        """Change some :class:`Params` fields (no signal when nothing changed).
+
+        ``quiet=True`` stores them without ``paramsChanged``: the caller
+        announces the new parameters itself, once (the controller does so after
+        a new study, so one request follows, not two).
+        """
         new = replace(self.params, **changes)
         if new != self.params:
             self.params = new
-            self.paramsChanged.emit(new)
+            if not quiet:
+                self.paramsChanged.emit(new)
 
     def set_window(self, center: float, width: float) -> None:
         """Change the display window (width at least a tiny positive value)."""
@@ -119,7 +128,7 @@ class ViewerState(QObject):
             self.diff_mode = mode
             self.diffModeChanged.emit(mode)
 
-    def set_result(self, result: Any) -> None:
+    def set_result(self, result: SliceResult | None) -> None:
         """Store the result for the shown slice; LPIPS is reset until it arrives."""
         self.result = result
         self.lpips = {}
@@ -130,7 +139,7 @@ class ViewerState(QObject):
         self.lpips = dict(values)
         self.lpipsChanged.emit(self.lpips)
 
-    def set_series_metrics(self, metrics: Any) -> None:
+    def set_series_metrics(self, metrics: SeriesMetrics | None) -> None:
         """Store per-slice metrics of the shown series."""
         self.series_metrics = metrics
         self.seriesMetricsChanged.emit(metrics)

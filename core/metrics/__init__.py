@@ -10,11 +10,11 @@
   formats them (:func:`format_metric`) for every table, report and export.
 """
 
-from denoscope.core.metrics.edges import gmsd
-from denoscope.core.metrics.fidelity import SSIM_SETTINGS, mae, mse, psnr, ssim
-from denoscope.core.metrics.grid import grid_amplitude, grid_index
-from denoscope.core.metrics.lpips_net import lpips_distance, lpips_network, lpips_status
-from denoscope.core.metrics.record import METRIC_ORDER, MetricSet, compute_metrics
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from denoscope.core.metrics.table import (
     METRIC_KEYS,
     METRICS,
@@ -22,6 +22,39 @@ from denoscope.core.metrics.table import (
     format_metric,
     metric_spec,
 )
+
+#: Where each public name lives. Loaded on first use, so ``import
+#: denoscope.core.metrics.table`` (the viewer at start-up) does not pull in
+#: scikit-image, SciPy or torch.
+_LAZY: dict[str, str] = {
+    "gmsd": "edges",
+    "SSIM_SETTINGS": "fidelity",
+    "mae": "fidelity",
+    "mse": "fidelity",
+    "psnr": "fidelity",
+    "ssim": "fidelity",
+    "grid_amplitude": "grid",
+    "grid_index": "grid",
+    "lpips_distance": "lpips_net",
+    "lpips_network": "lpips_net",
+    "lpips_status": "lpips_net",
+    "METRIC_ORDER": "record",
+    "MetricSet": "record",
+    "compute_metrics": "record",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "METRICS",
