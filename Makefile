@@ -12,7 +12,7 @@ STAMP := $(VENV)/.denoscope-installed
 SAMPLE ?= ct
 SCREENSHOT ?= out/denoscope-screenshot.png
 
-.PHONY: run test setup lint clean-venv
+.PHONY: run test setup lint lint-imports clean-venv
 
 setup: $(STAMP)
 
@@ -34,9 +34,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP) lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# import-linter contracts of pyproject.toml on the source tree (see packaging/lint_imports.py)
+lint-imports: $(STAMP)
+	$(PY) packaging/lint_imports.py
 
 clean-venv:
 	rm -rf $(VENV)

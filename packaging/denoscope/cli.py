@@ -24,6 +24,8 @@ from denoscope import __version__
 _VIEWER_MODULE = "denoscope.app.cli"
 #: Qt subcommands registered after the headless ones (``study read`` joins ``study``).
 _APP_MODULES = (_VIEWER_MODULE, "denoscope.app.study.cli")
+#: Benchmarks of the viewer, added to core's ``denoscope bench`` here (core names no app module).
+_APP_BENCHMARKS = {"ui": "denoscope.app.bench_ui"}
 
 
 def _command_modules() -> list[str]:
@@ -67,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(name).register(subparsers)
+    from denoscope.core.cli.bench import add_benchmarks
+
+    add_benchmarks(subparsers, _APP_BENCHMARKS)
     from denoscope.core.cli._args import add_max_memory, harden
 
     for command in subparsers.choices.values():  # the study memory limit, everywhere
