@@ -106,6 +106,7 @@ class ReadingWindow(QWidget):
         self._clock = QElapsedTimer()
         self._paused_ns = 0
         self._pause_clock = QElapsedTimer()
+        self._suggested: tuple[float, float] | None = None
         ok, position = self._try(session.position)
         self._go_to(position if ok else 0)
 
@@ -189,10 +190,13 @@ class ReadingWindow(QWidget):
         self.progress_label.setText(f"case {position + 1} of {trial.total}")
         spacing = trial.pixel_spacing
         aspect = spacing[1] / spacing[0] if spacing and spacing[0] > 0 else 1.0
-        keep_window = self.panes.window if self.panes.items and prefill is None else None
+        # The reader's window/level carries over while the suggested window stays the same
+        # (cases of one kind); a case with another suggested window starts from its own.
+        keep = bool(self.panes.items) and trial.window == self._suggested
+        self._suggested = trial.window
         self.panes.show_images(
             {p.key: p.image for p in trial.panes},
-            window=trial.window if keep_window is None else None,
+            window=None if keep else trial.window,
             aspect=aspect,
         )
         self._show_window(*self.panes.window)

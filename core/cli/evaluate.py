@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from denoscope.core.cli._lesion_args import add_lesion_range_arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``evaluate`` command."""
@@ -85,6 +87,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also run the lesion-insertion test with N discs per image (retained contrast, "
         "lesions lost, NPW d', localisation AUC); results join --json and --md",
     )
+    add_lesion_range_arguments(p)
     p.add_argument(
         "--lesion-plot",
         metavar="OUT.png",
@@ -153,12 +156,14 @@ def run(args: argparse.Namespace) -> int:
     result.info["split"] = args.split
     table = markdown_table(result, title=args.title)
     if args.lesions:
+        from denoscope.core.cli._lesion_args import lesion_ranges
         from denoscope.core.evaluation.lesions import (
             lesion_evaluation,
             lesion_markdown,
             lesion_plot,
         )
 
+        radius_range, contrast_range = lesion_ranges(args)
         lesion_bar = tqdm(total=len(images) * len(settings), desc="lesions", mininterval=2.0)
         lesions = lesion_evaluation(
             model,
@@ -166,6 +171,8 @@ def run(args: argparse.Namespace) -> int:
             settings,
             baselines=baselines,
             n_lesions=args.lesions,
+            radius_range=radius_range,
+            contrast_range=contrast_range,
             crop=args.crop,
             seed=args.seed,
             device=args.device,

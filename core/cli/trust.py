@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from denoscope.core.cli._lesion_args import add_lesion_range_arguments, lesion_ranges
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``trust`` command."""
@@ -41,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="noise model and level (default: the modality's physical noise at its default)",
     )
     p.add_argument("--lesions", type=int, default=12, help="discs to insert (default 12)")
+    add_lesion_range_arguments(p)
     p.add_argument(
         "--baselines",
         default="nlmeans",
@@ -132,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
         check_output(out, overwrite=args.force, inputs=[args.data], overwrite_hint="pass --force")
     if args.lesions < 2:
         raise ParameterError("--lesions must be at least 2", got=str(args.lesions))
+    radius_range, contrast_range = lesion_ranges(args)
     model_path = args.model
     if model_path in ("mri", "ct", "xray"):
         from denoscope.core.model_registry import shipped_model
@@ -185,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
         scale=span,
         unit=unit,
         n_lesions=args.lesions,
+        radius_range=radius_range,
+        contrast_range=contrast_range,
         seed=args.seed,
         pixel_size_mm=pixel,
         redraws=args.redraws,

@@ -29,12 +29,37 @@ def lesion_evaluation(
     *,
     baselines: Sequence[str],
     n_lesions: int = 12,
+    radius_range: tuple[int, int] = (2, 8),
+    contrast_range: tuple[float, float] = (0.5, 3.0),
     crop: int | None = None,
     seed: int = 0,
     device: str = "cpu",
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the lesion test on every image under every setting; pool per method.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        Model file.
+    images : sequence of TestImage
+        Clean test images.
+    settings : sequence of (str, float)
+        Noise models and levels.
+    baselines : sequence of str
+        Baselines to test too (unavailable ones are skipped).
+    n_lesions : int, optional
+        Discs per image.
+    radius_range, contrast_range : tuple, optional
+        Radius (px) and contrast (x local σ) ranges.
+    crop : int, optional
+        Centre crop (noise of slice-level models is drawn before it).
+    seed : int, optional
+        Seed.
+    device : str, optional
+        Model device.
+    progress : callable, optional
+        ``progress(done, total)`` per image and setting.
 
     Returns
     -------
@@ -52,7 +77,13 @@ def lesion_evaluation(
 
     model = model_denoiser(load_model(model_path), device=device)
     names = [b for b in baselines if b in BASELINES]
-    out: dict[str, Any] = {"n_lesions": n_lesions, "settings": {}, "skipped": []}
+    out: dict[str, Any] = {
+        "n_lesions": n_lesions,
+        "radius_px": list(radius_range),
+        "contrast_x_sigma": list(contrast_range),
+        "settings": {},
+        "skipped": [],
+    }
     total, done = len(images) * len(settings), 0
     for s_index, (noise, level) in enumerate(settings):
         runs, per_image = [], []
@@ -79,6 +110,8 @@ def lesion_evaluation(
                     noise=noise,
                     level=level,
                     n_lesions=n_lesions,
+                    radius_range=radius_range,
+                    contrast_range=contrast_range,
                     seed=image_seed,
                     apply_noise=apply_noise,
                 )
@@ -115,9 +148,10 @@ def lesion_markdown(data: dict[str, Any]) -> str:
     """Markdown: one table per setting (retained contrast, lost, d′, AUC per method)."""
     from denoscope.core.trust.report import lesion_table
 
+    (r0, r1), (c0, c1) = data["radius_px"], data["contrast_x_sigma"]
     parts = [
-        f"### Lesion insertion ({data['n_lesions']} discs per image, radius 2–8 px, "
-        "contrast 0.5–3 × local noise σ)"
+        f"### Lesion insertion ({data['n_lesions']} discs per image, radius {r0}–{r1} px, "
+        f"contrast {c0:g}–{c1:g} × local noise σ)"
     ]
     for label, entry in data["settings"].items():
         if not entry["pooled"]:

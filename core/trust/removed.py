@@ -108,6 +108,7 @@ def correlation_factor(
     window_px: float = REMOVED_WINDOW_PX,
     margin_px: int | None = None,
     mask: ArrayLike | None = None,
+    robust: bool = True,
 ) -> float:
     """How much more (or less) a window mean of this noise varies than independent noise would.
 
@@ -133,6 +134,9 @@ def correlation_factor(
         whose σ is under half the median (not reached by the noise) are left out too.
     mask : array_like of bool, optional
         Pixels to use (for example the anatomy, where the noise is not clipped).
+    robust : bool, optional
+        ``(1.4826 · MAD)²`` (default) or the plain variance (more precise where
+        nothing is clipped).
 
     Returns
     -------
@@ -154,5 +158,7 @@ def correlation_factor(
             False,
         )
     values = (z[keep] if keep.sum() > 16 else z.ravel()).astype(np.float64)
+    if not robust:
+        return float(max(np.var(values), 1e-3))
     spread = 1.4826 * np.median(np.abs(values - np.median(values)))  # robust to clipped regions
     return float(max(spread**2, 1e-3))

@@ -59,7 +59,7 @@ def trust_markdown(run: TrustRun, *, title: str | None = None) -> str:
     if run.pure_noise is not None:
         out += [
             "",
-            "Pure-noise test (flat fields + noise; structure z > 5 or edge ratio > 1.05 fails):",
+            "Pure-noise test (flat fields + noise; structure z above 5 and above the noisy input's, or edge ratio > 1.05, fails):",
             "",
         ]
         out.append("| method | flat value | edge energy ratio | structure z | creates structure |")

@@ -20,6 +20,7 @@ import numpy as np
 from denoscope.core.trust.denoisers import Denoiser
 from denoscope.core.trust.edges import EDGE_SCALE_PX, edge_maps
 from denoscope.core.trust.lesion_test import LesionTestResult, lesion_test
+from denoscope.core.trust.lesions import CONTRAST_RANGE, RADIUS_RANGE
 from denoscope.core.trust.pure_noise import PureNoiseResult, pure_noise_test
 from denoscope.core.trust.removed import REMOVED_WINDOW_PX
 from denoscope.core.trust.uncertainty import UncertaintyResult, redraw_uncertainty
@@ -106,6 +107,8 @@ def run_trust(
     scale: float = 1.0,
     unit: str = "[0, 1] units",
     n_lesions: int = 12,
+    radius_range: tuple[int, int] = RADIUS_RANGE,
+    contrast_range: tuple[float, float] = CONTRAST_RANGE,
     seed: int = 0,
     pixel_size_mm: float | None = None,
     redraws: int = 8,
@@ -131,6 +134,8 @@ def run_trust(
         Modality units per [0, 1] unit and their name.
     n_lesions, seed : int, optional
         Lesions wanted; seed of noise and placement.
+    radius_range, contrast_range : tuple, optional
+        Lesion radius (px) and contrast (x local σ) ranges.
     pixel_size_mm : float, optional
         For noise models whose physics depends on it.
     redraws : int, optional
@@ -160,6 +165,8 @@ def run_trust(
         noise=noise,
         level=level,
         n_lesions=n_lesions,
+        radius_range=radius_range,
+        contrast_range=contrast_range,
         seed=seed,
         pixel_size_mm=pixel_size_mm,
         keep_images=True,
@@ -226,5 +233,12 @@ def run_trust(
         uncertainty=uncertainty,
         pure_noise=flat,
         timings=timings,
-        info={"noise": noise, "level": float(level), "seed": seed, "lesions": n_lesions},
+        info={
+            "noise": noise,
+            "level": float(level),
+            "seed": seed,
+            "lesions": n_lesions,
+            "radius_px": list(radius_range),
+            "contrast_x_sigma": list(contrast_range),
+        },
     )

@@ -152,6 +152,8 @@ def test_pairwise_keys_choose_a_side_with_confidence_and_panes_are_linked(
     window.panes._on_drag(30.0, -20.0)  # a window/level drag
     levels = {tuple(item.getLevels()) for item in window.panes.items.values()}
     assert len(levels) == 1, "window/level is linked"
+    dragged, suggested = window.panes.window, window.trial.window
+    assert dragged != suggested
     conn = sqlite3.connect(pairwise_study)
     for position in range(window.session.total):
         _p, trial_id, swap = window.session._order[position]
@@ -168,8 +170,11 @@ def test_pairwise_keys_choose_a_side_with_confidence_and_panes_are_linked(
         left_method, right_method = (b, a) if swap else (a, b)
         expected = left_method if side_key == Qt.Key.Key_Left else right_method
         assert row[1:4] == (expected, "left" if side_key == Qt.Key.Key_Left else "right", 2)
-        if position == 1:
-            assert window.panes.window != window.trial.window, "W/L is kept from case to case"
+        if position == 0 and not window.done:
+            same_kind = window.trial.window == suggested
+            assert window.panes.window == (dragged if same_kind else window.trial.window)
+            _key(qtbot, window, Qt.Key.Key_R)
+            assert window.panes.window == window.trial.window
     conn.close()
     assert window.done
 

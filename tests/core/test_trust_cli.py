@@ -56,8 +56,12 @@ def _args(setup, out, *extra):
 def test_trust_writes_json_markdown_and_figure(setup, tmp_path, capsys):
     from denoscope.cli import main
 
-    assert main(_args(setup, tmp_path, "--window", "0.5,1")) == 0
+    extra = ("--window", "0.5,1", "--lesion-radius", "3,6", "--lesion-contrast", "0.35,1")
+    assert main(_args(setup, tmp_path, *extra)) == 0
     record = json.loads((tmp_path / "t.json").read_text())
+    for lesion in record["lesion_test"]["lesions"]:
+        assert 3 <= lesion["radius"] <= 6 and 0.35 <= abs(lesion["cnr"]) <= 1.0 + 1e-9
+    assert record["info"]["radius_px"] == [3, 6]
     methods = record["lesion_test"]["methods"]
     assert list(methods) == ["noisy", "model", "median"]
     assert methods["noisy"]["fraction_lost"] == 0.0
@@ -80,6 +84,10 @@ def test_trust_rejects_bad_input(setup, tmp_path, capsys):
 
     assert main(_args(setup, tmp_path, "--window", "bad")) != 0
     assert "--window takes CENTER,WIDTH" in capsys.readouterr().err
+    assert main(_args(setup, tmp_path, "--lesion-radius", "6,3")) != 0
+    assert "--lesion-radius needs 0 < MIN <= MAX" in capsys.readouterr().err
+    assert main(_args(setup, tmp_path, "--lesion-contrast", "x")) != 0
+    assert "--lesion-contrast takes MIN,MAX" in capsys.readouterr().err
     missing = ["trust", str(tmp_path / "missing.png"), "--model", str(setup / "m.safetensors")]
     assert main(missing) != 0
     assert "no such file" in capsys.readouterr().err

@@ -36,6 +36,8 @@ def test_evaluate_lesions(tmp_path, capsys):
             "--no-lpips",
             "--lesions",
             "5",
+            "--lesion-contrast",
+            "1,2",
             "--json",
             str(out),
             "--md",
@@ -52,6 +54,9 @@ def test_evaluate_lesions(tmp_path, capsys):
     assert 0.0 <= pooled["median"]["fraction_lost"] <= 1.0
     text = (tmp_path / "e.md").read_text()
     assert "Lesion insertion" in text and "NPW d′" in text
+    assert "contrast 1–2 × local noise σ" in text
+    for image in lesions["settings"]["gaussian@0.05"]["per_image"]:
+        assert all(1.0 <= abs(les["cnr"]) <= 2.0 + 1e-9 for les in image["lesions"])
     assert "retained contrast" in capsys.readouterr().out
     with Image.open(tmp_path / "l.png") as plot:
         assert plot.size[0] > 300
