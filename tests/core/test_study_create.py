@@ -219,3 +219,22 @@ def test_a_full_disk_during_creation_is_a_clear_error_and_leaves_nothing(
             tmp_path / "s.denostudy",
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases"]
+
+
+def test_criteria_and_designs_are_parsed_and_checked() -> None:
+    from denoscope.core.study.design import DEFAULT_CRITERIA, parse_criteria, trial_list
+
+    assert parse_criteria(None) == list(DEFAULT_CRITERIA)
+    assert parse_criteria("overall, edges=Edges (1 lost - 5 kept)") == [
+        ("overall", dict(DEFAULT_CRITERIA)["overall"]),
+        ("edges", "Edges (1 lost - 5 kept)"),
+    ]
+    with pytest.raises(ParameterError, match="listed twice"):
+        parse_criteria("noise,noise")
+    with pytest.raises(ParameterError, match="short name"):
+        parse_criteria("over all")
+    with pytest.raises(ParameterError, match="at least two methods"):
+        trial_list(3, ["noisy"], "pairwise")
+    with pytest.raises(ParameterError, match="unknown design"):
+        trial_list(3, ["noisy"], "ranking")
+    assert len(trial_list(2, ["a", "b", "c"], "likert")) == 6
