@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from denoscope.core.modality import MODEL_MODALITIES
+
 #: Seconds to wait for the shown study's work before grabbing anyway.
 SCREENSHOT_TIMEOUT_S = 180.0
 
@@ -57,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--modality",
-        choices=("ct", "mri", "xray"),
+        choices=[str(m) for m in MODEL_MODALITIES],
         help="which modality's model to use (default: from the study)",
     )
     parser.add_argument("--noise", metavar="NAME", help="noise model (default: gaussian)")

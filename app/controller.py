@@ -19,14 +19,13 @@ from denoscope.app import pipeline
 from denoscope.app.state import ViewerState
 from denoscope.app.tuning import freeze_long_lived_objects
 from denoscope.app.workers import LatestWorker
+from denoscope.core.modality import Modality
 
 _log = logging.getLogger("denoscope.app")
 
 #: Slice results kept for instant revisits (about 10 MB each at 512 x 512).
 RESULT_CACHE_SIZE = 8
 
-#: Modalities that have a model; anything else falls back to CT's model.
-MODEL_MODALITIES = ("ct", "mri", "xray")
 
 
 def describe_error(error: BaseException) -> str:
@@ -195,7 +194,7 @@ class Controller(QObject):
         self.series.cancel()
         modality = loaded.study.modality
         changes: dict[str, Any] = {}
-        if modality in MODEL_MODALITIES:
+        if Modality.parse(modality).has_model:  # else the current model stays
             changes["modality"] = modality
         setup_modality = str(getattr(loaded, "modality", modality))
         pending = self._pending_params

@@ -16,22 +16,15 @@ from PySide6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBox
 
 from denoscope.app.pipeline import METRIC_COLUMNS, metric_table
 from denoscope.app.state import ViewerState
+from denoscope.core.metrics.table import format_metric
 
 _BETTER = QColor("#8fbf8f")
 _WORSE = QColor("#e08080")
 
 
 def format_value(key: str, value: float | None) -> str:
-    """Text of one metric value."""
-    if value is None:
-        return "—"
-    if math.isinf(value):
-        return "∞" if value > 0 else "−∞"
-    if key == "psnr":
-        return f"{value:.2f}"
-    if key in ("mse",):
-        return f"{value:.2e}"
-    return f"{value:.4f}"
+    """Text of one metric value: the metric table's format (:func:`format_metric`)."""
+    return format_metric(key, value)
 
 
 class MetricsTable(QWidget):

@@ -24,6 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from denoscope.core.modality import MODEL_MODALITIES
+
 FORMATS = {"png": ".png", "dicom": ".dcm"}
 
 
@@ -46,7 +48,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="OUT",
         help="output file (one frame, ending .png or .dcm) or folder (one file per frame)",
     )
-    parser.add_argument("--modality", default="auto", choices=("auto", "mri", "ct", "xray"))
+    parser.add_argument(
+        "--modality",
+        default="auto",
+        choices=["auto", *(str(m) for m in MODEL_MODALITIES)],
+        help="the study's modality (default: from the file); picks the shipped model",
+    )
     parser.add_argument("--model", type=Path, default=None, help="model .safetensors (or .json)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     parser.add_argument(

@@ -28,6 +28,7 @@ def loaded():
 
 def test_metrics_table_follows_results_and_lpips(state, loaded, qtbot):
     from denoscope.app.widgets.metrics_table import MetricsTable
+    from denoscope.core.metrics.table import METRIC_KEYS
 
     view = MetricsTable(state)
     qtbot.addWidget(view)
@@ -35,13 +36,14 @@ def test_metrics_table_follows_results_and_lpips(state, loaded, qtbot):
     result = pipeline.process(loaded, 0, state.params)
     state.set_result(result)
     assert view.table.rowCount() == 5  # three rows and two deltas
-    assert view.text(0, 5) == "…"  # LPIPS not there yet
+    lpips = METRIC_KEYS.index("lpips")
+    assert view.text(0, lpips) == "…"  # LPIPS not there yet
     assert view.text(1, 0) == f"{result.metrics['denoised']['psnr']:.2f}"
     delta = result.metrics["denoised"]["ssim"] - result.metrics["noisy"]["ssim"]
     assert view.text(3, 1) == ("+" if delta > 0 else "") + f"{delta:.4f}"
     state.set_lpips({"noisy": 0.5, "denoised": 0.25, "baseline": 0.3})
-    assert view.text(0, 5) == "0.5000"
-    assert view.text(3, 5) == "-0.2500"
+    assert view.text(0, lpips) == "0.5000"
+    assert view.text(3, lpips) == "-0.2500"
 
 
 def test_image_panes_show_result_in_modality_units(state, loaded, qtbot):
