@@ -152,24 +152,44 @@ def tile_plan(
     return _Geometry(pads, rows, cols, 1)
 
 
+def slice_sigma_map(
+    image: np.ndarray, noise_level: float | np.ndarray | None, strength: float
+) -> np.ndarray:
+    """The noise-level map given to a network for one (rows, cols) slice.
+
+    ``noise_level`` as a map (same shape) or a scalar sigma ([0, 1] units) is
+    used as given; None estimates the map from the slice
+    (:func:`denoscope.core.noise.sigma_map.estimate_sigma_map`). The result is
+    multiplied by ``strength``.
+    """
+    if noise_level is None:
+        from denoscope.core.noise.sigma_map import estimate_sigma_map
+
+        sigma = estimate_sigma_map(image)
+    else:
+        sigma = np.broadcast_to(np.asarray(noise_level, dtype=np.float32), image.shape)
+    return np.ascontiguousarray(sigma * np.float32(strength), dtype=np.float32)
+
+
 def _run_slice(
     image: np.ndarray,
     module: Any,
     device: torch.device,
     geometry: _Geometry,
-    noise_level: float | None,
+    noise_level: float | np.ndarray | None,
     tick: Callable[[], None],
+    strength: float = 1.0,
 ) -> np.ndarray:
     import torch
 
     padded = reflect_pad(image, geometry.pads)
     rows, cols = geometry.rows, geometry.cols
     uses_level = bool(getattr(module, "noise_level_input", False))
-    if uses_level and noise_level is None:
-        from denoscope.core.models.res_cae import estimate_noise_sigma
-
-        even = padded[: padded.shape[0] // 2 * 2, : padded.shape[1] // 2 * 2]
-        noise_level = float(estimate_noise_sigma(torch.from_numpy(even)[None, None])[0])
+    sigma_padded = (
+        reflect_pad(slice_sigma_map(image, noise_level, strength), geometry.pads)
+        if uses_level
+        else None
+    )
     single = len(rows.starts) == 1 and len(cols.starts) == 1
     accumulator = None if single else np.zeros(padded.shape, dtype=np.float32)
     positions = geometry.positions
@@ -179,7 +199,13 @@ def _run_slice(
         chunk = positions[first : first + geometry.batch]
         tiles = np.stack([padded[r : r + rows.length, c : c + cols.length] for r, c, _, _ in chunk])
         x = torch.from_numpy(tiles)[:, None].to(device)
-        y = module(x, noise_level=noise_level) if uses_level else module(x)
+        if sigma_padded is not None:
+            sigma_tiles = np.stack(
+                [sigma_padded[r : r + rows.length, c : c + cols.length] for r, c, _, _ in chunk]
+            )
+            y = module(x, noise_level=torch.from_numpy(sigma_tiles)[:, None].to(device))
+        else:
+            y = module(x)
         y = y[:, 0].float().cpu().numpy()
         if single:
             result = y[0]
@@ -204,7 +230,8 @@ def denoise(
     overlap: int = 32,
     progress: Callable[[int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    noise_level: float | None = None,
+    noise_level: float | np.ndarray | None = None,
+    strength: float = 1.0,
 ) -> DenoiseResult:
     """Denoise a 2D image or a series of slices with a network.
 
@@ -235,9 +262,17 @@ def denoise(
     should_stop : callable, optional
         Checked before each tile (and so between slices); when it returns True,
         :class:`Cancelled` is raised.
-    noise_level : float, optional
-        Noise sigma in [0, 1] units for networks with a noise-level input;
-        estimated per slice when omitted. Ignored by blind networks.
+    noise_level : float or np.ndarray, optional
+        For networks with a noise-level input: the noise sigma in [0, 1]
+        units, a scalar or a per-pixel map of the image's shape
+        (:func:`denoscope.core.noise.sigma_map.noise_sigma_map` for synthetic
+        noise). Estimated per slice when omitted
+        (:func:`~denoscope.core.noise.sigma_map.estimate_sigma_map`). Ignored
+        by blind networks.
+    strength : float
+        Multiplies the noise level given to a network with a noise-level
+        input: below 1 keeps more texture (and residual noise), above 1
+        smooths more. Ignored by blind networks.
 
     Returns
     -------
@@ -277,6 +312,15 @@ def denoise(
             expected="finite float values in [0, 1]",
             fix="map modality units with denoscope.core.intensity.normalization_for(...).to_unit",
         )
+    if not (np.isfinite(strength) and 0.0 <= strength <= 4.0):
+        raise ParameterError("strength out of range", got=f"{strength!r}", expected="0 to 4")
+    if isinstance(noise_level, np.ndarray) and noise_level.ndim > 0:
+        if noise_level.shape not in (array.shape, array.shape[-2:]):
+            raise ParameterError(
+                "the noise level map does not match the image",
+                got=f"map {noise_level.shape}, image {array.shape}",
+                expected="the image's (rows, cols) or (n, rows, cols) shape",
+            )
     if tile < 8 or overlap < 1:
         raise ParameterError(
             "tile and overlap are too small",
@@ -312,7 +356,12 @@ def denoise(
         while index < len(stack):
             done_before = done
             try:
-                output[index] = _run_slice(stack[index], module, dev, geometry, noise_level, tick)
+                level = noise_level
+                if isinstance(level, np.ndarray) and level.ndim == 3:
+                    level = level[index]
+                output[index] = _run_slice(
+                    stack[index], module, dev, geometry, level, tick, strength
+                )
             except torch.cuda.OutOfMemoryError:
                 if fell_back:
                     raise

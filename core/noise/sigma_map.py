@@ -7,7 +7,8 @@ map is a constant; for signal-dependent noise it follows the signal:
 ``gaussian``
     ``sigma`` everywhere (the first report's preset: 0.45).
 ``rician``
-    ``sigma`` everywhere: the standard deviation of each of the two Gaussian
+    ``level * max(x)`` everywhere (the simulator's sigma is a fraction of the
+    image maximum): the standard deviation of each of the two Gaussian
     channels before the magnitude (the Gaussian-equivalent level of the
     Rician distribution at high SNR).
 ``poisson``
@@ -108,8 +109,10 @@ def noise_sigma_map(
     if signal is None:
         raise ParameterError(f"the {name} sigma map needs the clean or the noisy image")
     x = np.clip(_image(signal, "signal"), 0.0, 1.0)
-    if name in ("gaussian", "gaussian-report1", "rician"):
+    if name in ("gaussian", "gaussian-report1"):
         sigma = np.full(x.shape, float(level))
+    elif name == "rician":
+        sigma = np.full(x.shape, float(level) * float(x.max()))
     elif name == "poisson":
         photons = float(level)
         sigma = np.sqrt(np.maximum(x, 0.5 / photons) / photons)

@@ -71,7 +71,15 @@ def poisson_nll(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return ((lam - k * torch.log(lam)) - best).mean() / s
 
 
-def psnr_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+#: Floor added to each patch's MSE in the ``texture`` loss (caps a patch's PSNR at 60 dB).
+#: Without it a clean patch (MSE near 0) has a log-MSE gradient near infinity and drags
+#: the whole network to the identity.
+TEXTURE_MSE_FLOOR = 1e-6
+
+
+def psnr_loss(
+    pred: torch.Tensor, target: torch.Tensor, *, mse_floor: float = 1e-10
+) -> torch.Tensor:
     """Negative mean per-image PSNR (dB, data range 1): ``mean_i 10 log10(MSE_i + 1e-10)``.
 
     Blind training mixes noise levels whose squared errors differ by orders of
@@ -80,7 +88,7 @@ def psnr_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     improvement, which is what the mean PSNR over test images measures.
     """
     mse = ((pred - target) ** 2).flatten(1).mean(dim=1)
-    return 10.0 * torch.log10(mse + 1e-10).mean()
+    return 10.0 * torch.log10(mse + mse_floor).mean()
 
 
 def spectrum_l1(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -99,14 +107,15 @@ def spectrum_l1(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 def texture_loss(pred: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     """PSNR loss + SSIM + spectrum: fidelity that keeps texture.
 
-    ``psnr_loss + TEXTURE_SSIM_WEIGHT * (1 - SSIM) + TEXTURE_SPECTRUM_WEIGHT * spectrum_l1``.
+    ``psnr_loss (MSE floored at TEXTURE_MSE_FLOOR) + TEXTURE_SSIM_WEIGHT * (1 - SSIM)
+    + TEXTURE_SPECTRUM_WEIGHT * spectrum_l1``.
     The per-patch log-MSE weights faint and strong noise alike (see
     :func:`psnr_loss`); SSIM rewards kept local structure and contrast; the
     amplitude-spectrum term penalises lost (or added) power per frequency,
     the over-smoothing that LPIPS sees and PSNR does not.
     """
     return (
-        psnr_loss(pred, target)
+        psnr_loss(pred, target, mse_floor=TEXTURE_MSE_FLOOR)
         + TEXTURE_SSIM_WEIGHT * (1.0 - ssim_torch(pred, target))
         + TEXTURE_SPECTRUM_WEIGHT * spectrum_l1(pred, target)
     )

@@ -35,7 +35,7 @@ def test_metrics_prints_every_metric_and_matches_the_library(tmp_path, camera01,
     test = write_png16(tmp_path / "test.png", blurred)
     assert main(["metrics", str(ref), str(test)]) == 0
     values = parse(capsys.readouterr().out)
-    assert list(values) == ["psnr", "ssim", "mse", "mae", "gmsd", "lpips"]
+    assert list(values) == ["psnr", "ssim", "mse", "mae", "gmsd", "grid", "lpips"]
     expected = compute_metrics(
         np.round(camera01 * 65535) / 65535, np.round(blurred * 65535) / 65535, data_range=1.0
     )

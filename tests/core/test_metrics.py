@@ -122,7 +122,7 @@ def test_gmsd_is_zero_for_identical_and_grows_with_blur(camera):
 
 def test_metric_set_as_dict_order(camera, noisy):
     result = compute_metrics(camera, noisy, data_range=1.0, lpips=False)
-    assert list(result.as_dict()) == ["psnr", "ssim", "mse", "mae", "gmsd", "lpips"]
+    assert list(result.as_dict()) == ["psnr", "ssim", "mse", "mae", "gmsd", "grid", "lpips"]
     assert result.data_range == 1.0
 
 
