@@ -135,9 +135,13 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
             for k, v in facts
         )
         + "</table>",
-        "<p class='note'>Unit of analysis: the case (a method's score on a case is the mean "
-        "over readers). Cases are labelled case 1..N; the report holds no file names or "
-        "patient data.</p>",
+        "<p class='note'>"
+        + (
+            "Unit of analysis: the case (a method's score on a case is the mean over readers). "
+            if s["design"] == "likert"
+            else "Preference rates pool every answer to a pair (all readers, all cases). "
+        )
+        + "Cases are labelled case 1..N; the report holds no file names or patient data.</p>",
     ]
     if s["design"] == "likert":
         criteria = results.meta.get("criteria", [])
@@ -246,7 +250,7 @@ def render_html(results: StudyResults, report: StudyReport, figures: dict[str, s
         parts.append("</ul>")
     parts.append(
         "<h2>Data</h2><p class='note'>Every statistic as JSON:</p><pre>"
-        + html.escape(json.dumps(report.as_dict(), indent=1, default=str))
+        + html.escape(json.dumps(report.as_dict(), indent=1, default=str, ensure_ascii=False))
         + "</pre></body></html>"
     )
     return "\n".join(parts)
