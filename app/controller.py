@@ -208,6 +208,11 @@ class Controller(QObject):
                 changes.pop("level", None)  # a saved level belongs to the saved noise model
         changes.update(pending)
         self._pending_params = {}
+        previous = None if state.study is None else state.study.study.modality
+        if "noise" not in changes and modality != previous:
+            from denoscope.app.noise_defaults import default_noise
+
+            changes["noise"] = default_noise(modality)  # the modality's physical noise
         if "level" not in changes and (state.study is None or "noise" in changes):
             from denoscope.core.noise import NOISE_MODELS
 

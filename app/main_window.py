@@ -103,6 +103,12 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.docks["slices"], self.docks["roi"])
         self.docks["roi"].raise_()
+        if "trust" in self.docks:  # one column of tabs on the right: the window fits 1280×800
+            self.tabifyDockWidget(self.docks["window"], self.docks["trust"])
+            self.docks["window"].raise_()
+        self.resizeDocks(
+            [self.docks["controls"], self.docks["window"]], [560, 300], Qt.Orientation.Vertical
+        )
         self.resizeDocks(
             [self.docks["metrics"], self.docks["roi"]], [820, 580], Qt.Orientation.Horizontal
         )

@@ -1,8 +1,12 @@
 """Controls: model, noise model and level, seed, device, classical baseline, real-input mode.
 
-Every control writes to the :class:`~denoscope.app.state.ViewerState` at once
-(the latest request wins in the worker, so dragging the level slider is cheap);
+Every control writes to the :class:`~denoscope.app.state.ViewerState` at once;
 the panel also follows the state when it changes elsewhere (CLI, study load).
+While the level slider is dragged, a new level is sent only when the previous
+one's result has arrived (a live preview as fast as the CPU sustains), and the
+released position is always sent last. The level is shown in physical units
+(dose, photons, the noise SD measured in HU for CT), and noise models that do
+not model the study's modality are marked and warn when chosen.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from denoscope.app.noise_defaults import fits, level_text, measured_noise_sd, mismatch_text
 from denoscope.app.state import DIFF_MODES, Params, ViewerState
 
 SLIDER_STEPS = 1000
@@ -103,7 +108,11 @@ class Controls(QWidget):
         self.real_input = QCheckBox("Real input (already noisy: no synthetic noise, no truth)")
         form.addRow(self.real_input)
         self.noise = QComboBox()
-        form.addRow("Model", self.noise)
+        self.noise.setToolTip(
+            "How the synthetic noise is made; models marked 'not for …' do not describe "
+            "this study's acquisition"
+        )
+        form.addRow("Noise type", self.noise)
         self.level_slider = QSlider(Qt.Orientation.Horizontal)
         self.level_slider.setRange(0, SLIDER_STEPS)
         self.level_spin = QDoubleSpinBox()
@@ -111,6 +120,11 @@ class Controls(QWidget):
         self.level_spin.setKeyboardTracking(False)
         self.level_unit = QLabel("")
         self.level_unit.setWordWrap(True)
+        self.level_unit.setToolTip(
+            "The level in physical units; the noise SD is measured on the shown slice "
+            "(noisy − truth, over the body for CT)"
+        )
+        self.level_slider.setToolTip("Noise level: drag for a live preview")
         form.addRow("Level", self.level_slider)
         level_row = QHBoxLayout()
         level_row.addWidget(self.level_spin)
@@ -129,10 +143,14 @@ class Controls(QWidget):
         compare_box = QGroupBox("Compare")
         form = QFormLayout(compare_box)
         self.baseline = QComboBox()
-        form.addRow("Classical", self.baseline)
+        self.baseline.setToolTip(
+            "A classical (non-learned) denoising filter shown in the metrics for comparison"
+        )
+        form.addRow("Classical filter", self.baseline)
         self.diff_mode = QComboBox()
         for key, label in DIFF_MODES.items():
             self.diff_mode.addItem(label, key)
+        self.diff_mode.setToolTip("What the difference pane shows, in the study's units")
         form.addRow("Difference", self.diff_mode)
         layout.addWidget(compare_box)
         layout.addStretch(1)
@@ -149,6 +167,10 @@ class Controls(QWidget):
         self.real_input.toggled.connect(lambda on: state.set_params(real_input=bool(on)))
         self.noise.currentIndexChanged.connect(self._on_noise)
         self.level_slider.valueChanged.connect(self._on_slider)
+        self.level_slider.sliderReleased.connect(self._on_slider_released)
+        self._drag_pending: float | None = None
+        state.resultChanged.connect(lambda _r: self._flush_drag())
+        state.busyChanged.connect(lambda task, busy: self._flush_drag() if not busy else None)
         self.level_spin.valueChanged.connect(lambda v: state.set_params(level=float(v)))
         self.seed.valueChanged.connect(lambda v: state.set_params(seed=int(v)))
         self.new_noise.clicked.connect(self.next_seed)
@@ -161,7 +183,7 @@ class Controls(QWidget):
         state.paramsChanged.connect(self._follow_params)
         state.diffModeChanged.connect(lambda mode: self._select(self.diff_mode, mode))
         state.resultChanged.connect(self._on_result)
-        state.studyChanged.connect(lambda _s: self.populate())
+        state.studyChanged.connect(lambda _s: self._on_study())
 
     def populate(self) -> None:
         """Fill the noise and baseline lists from core's registries (once).
@@ -192,15 +214,50 @@ class Controls(QWidget):
     def _noise_model(self, name: str | None = None):
         return self.noise_models[name or self.state.params.noise]
 
+    def _on_study(self) -> None:
+        self.populate()
+        if self.noise_models:
+            self._mark_fit()
+            self._update_level_text()
+
+    def study_modality(self) -> str:
+        """Modality of the shown study ("unknown" when none)."""
+        loaded = self.state.study
+        return "unknown" if loaded is None else str(loaded.study.modality)
+
     def _on_noise(self, _index: int) -> None:
         name = self.noise.currentData()
         modality = self.state.params.modality
         self.state.set_params(noise=name, level=self._noise_model(name).default_level(modality))
+        warning = mismatch_text(name, self.study_modality())
+        if warning:
+            self.state.report("warning", warning)
+
+    def _slider_level(self, position: int) -> float:
+        model = self._noise_model()
+        return slider_to_level(position, model.min_level, model.max_level, model.log_scale)
 
     def _on_slider(self, position: int) -> None:
-        model = self._noise_model()
-        level = slider_to_level(position, model.min_level, model.max_level, model.log_scale)
+        level = self._slider_level(position)
+        if self.level_slider.isSliderDown() and self.state.busy.get("denoise"):
+            # Live preview: wait for the running result, then send the latest position.
+            self._drag_pending = level
+            with QSignalBlocker(self.level_spin):
+                self.level_spin.setValue(level)
+            return
+        self._drag_pending = None
         self.state.set_params(level=level)
+
+    def _flush_drag(self) -> None:
+        """Send the level dragged to while the previous result was being computed."""
+        if self._drag_pending is not None and not self.state.busy.get("denoise"):
+            level, self._drag_pending = self._drag_pending, None
+            self.state.set_params(level=level)
+
+    def _on_slider_released(self) -> None:
+        """The drag ended: the released position is the one computed (latest wins)."""
+        self._drag_pending = None
+        self.state.set_params(level=self._slider_level(self.level_slider.value()))
 
     def set_level_position(self, position: int) -> None:
         """Move the level slider (as a user would)."""
@@ -248,7 +305,8 @@ class Controls(QWidget):
         self.seed.setEnabled(not params.real_input)
         self.new_noise.setEnabled(not params.real_input)
         self.diff_mode.setEnabled(not params.real_input)
-        self.level_unit.setText(model.unit)
+        self._update_level_text()
+        self._mark_fit()
         with QSignalBlocker(self.seed):
             self.seed.setValue(params.seed)
         with QSignalBlocker(self.real_input):
@@ -257,9 +315,47 @@ class Controls(QWidget):
             "shipped" if params.model_path is None else Path(params.model_path).name
         )
 
+    def _mark_fit(self) -> None:
+        """Mark the noise models that do not model the study's modality."""
+        modality = self.study_modality()
+        names = {"ct": "CT", "mri": "MRI", "xray": "X-ray"}
+        for index in range(self.noise.count()):
+            name = self.noise.itemData(index)
+            model = self.noise_models[name]
+            text = model.label
+            if not fits(name, modality):
+                text += f" — not for {names.get(modality, modality)}"
+            if self.noise.itemText(index) != text:
+                self.noise.setItemText(index, text)
+
+    def level_description(self) -> str:
+        """The level text shown under the slider."""
+        return self.level_unit.text()
+
+    def _update_level_text(self) -> None:
+        params, loaded, result = self.state.params, self.state.study, self.state.result
+        model = self._noise_model(params.noise)
+        if params.real_input:
+            self.level_unit.setText("real input: no synthetic noise")
+            return
+        unit = "HU" if self.study_modality() == "ct" else "a.u."
+        measured = None
+        if result is not None and result.params == params:
+            measured = measured_noise_sd(result, self.study_modality())
+        text = level_text(
+            params.noise,
+            params.level,
+            normalization=None if loaded is None else loaded.normalization,
+            unit=unit,
+            measured=measured,
+        )
+        self.level_unit.setText(text or model.unit)
+
     def _on_result(self, result) -> None:
         if result is None:
             return
+        if self.noise_models:
+            self._update_level_text()
         if result.device is None:
             self.device_used.setText("no model")
         else:

@@ -46,7 +46,8 @@ def test_setup_survives_a_restart_for_the_same_modality(
     assert second.state.result.params.noise == "poisson"  # the first result used it
 
     open_study(second, sample_path("mri"))  # another modality: its own (empty) set-up
-    assert load_setup(settings, "mri")["noise"] == "poisson"  # carried over, then saved
+    # No MRI set-up yet: the MRI's physical noise (issue 13), then saved.
+    assert load_setup(settings, "mri")["noise"] == "rician"
     second.review_setup.reset_to_defaults()
     assert load_setup(settings, "ct") == {} and load_setup(settings, "mri") == {}
     assert second.state.params.noise == "gaussian" and second.state.params.baseline == "median"
@@ -74,6 +75,6 @@ def test_a_broken_saved_setup_is_ignored(qtbot, settings, tiny_model, open_study
     settings.qsettings.setValue("review/ct", '{"noise": "nope", "level": "high", "diff_mode": 3')
     win = _new_window(qtbot, settings, tiny_model)
     open_study(win, sample_path("ct"), modality="ct")
-    assert win.state.params.noise == "gaussian"
+    assert win.state.params.noise == "lowdose-ct"  # the CT's physical noise (issue 13)
     assert win.state.result is not None
     win.controller.shutdown()
