@@ -120,7 +120,9 @@ def normalization_for(frames: np.ndarray, modality: str) -> Normalization:
     if high <= low:
         low, high = float(flat.min()), float(flat.max())
     if high <= low:
-        high = low + 1.0
+        # A constant study has no span: centre it, so it maps to 0.5 (a mid-grey a
+        # network treats as an ordinary flat region) and back to itself exactly.
+        low, high = low - 0.5, low + 0.5
     return Normalization(
         kind="percentile", low=low, high=high, percentiles=ROBUST_PERCENTILES, modality=modality
     )

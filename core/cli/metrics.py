@@ -3,8 +3,10 @@
 Both inputs are loaded with :func:`denoscope.core.io.load_study` and mapped to
 [0, 1] before any metric (``data_range=1``):
 
-* a PNG by its declared full scale (bit depth 16: 0-65535, else 0-255), so a
-  16-bit PNG written by ``denoscope noise`` reads back exactly;
+* a PNG or TIFF by the full scale of its sample format (:attr:`Study.stored_range`:
+  16-bit 0-65535, 1-bit PNG 0-1, 12-bit TIFF 0-4095, else 0-255), so a 16-bit PNG
+  written by ``denoscope noise`` reads back exactly; a float TIFF by its own
+  percentiles;
 * a DICOM by the review pipeline's rule
   (:func:`denoscope.core.review.prepare_study`, the same as ``denoise`` and the
   viewer): the fixed HU window for CT, otherwise the robust percentiles of the
@@ -27,8 +29,6 @@ if TYPE_CHECKING:
 
     from denoscope.core.intensity import Normalization
     from denoscope.core.io import Study
-
-_PNG_BIT_DEPTH_OFFSET = 24  # signature (8) + IHDR length (4) + type (4) + width + height
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,23 +55,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def png_full_scale(study: Study) -> float:
-    """Full-scale value of a PNG study from its declared bit depth (65535 or 255)."""
-    from denoscope.core.errors import StudyLoadError
-    from denoscope.core.io.png import png_files
-
-    path = study.source
-    if path.is_dir():
-        files = png_files(path)
-        if not files:
-            raise StudyLoadError("no PNG files in this folder", path=path)
-        path = files[0]
-    with open(path, "rb") as handle:
-        header = handle.read(_PNG_BIT_DEPTH_OFFSET + 1)
-    bit_depth = header[_PNG_BIT_DEPTH_OFFSET] if len(header) > _PNG_BIT_DEPTH_OFFSET else 8
-    return 65535.0 if bit_depth == 16 else 255.0
-
-
 def study_normalization(study: Study, *, reference: Normalization | None = None) -> Normalization:
     """The [0, 1] mapping of a study for the CLI (see the module docstring).
 
@@ -90,9 +73,10 @@ def study_normalization(study: Study, *, reference: Normalization | None = None)
     from denoscope.core.review import prepare_study
 
     if not study.is_dicom:
-        return Normalization(
-            kind="fixed", low=0.0, high=png_full_scale(study), modality=study.modality
-        )
+        if study.stored_range is None:  # float TIFF: no fixed scale, its own percentiles
+            return prepare_study(study).normalization
+        low, high = study.stored_range  # the file's sample format (PNG bit depth, TIFF bits)
+        return Normalization(kind="fixed", low=low, high=high, modality=study.modality)
     if reference is not None:
         return reference
     return prepare_study(study).normalization

@@ -194,6 +194,10 @@ def save_derived_dicom(
     source = study.datasets[index]
     ds = copy.deepcopy(source)
     slope, intercept, bits, signed, stored = _encoding(source, frame, values)
+    # Command-group elements (0000,xxxx) belong to DIMSE messages, never to a stored
+    # dataset; pydicom's writer fails on them, so they are dropped.
+    for tag in [t for t in ds.keys() if t.group == 0x0000]:
+        del ds[tag]
 
     multiframe = "NumberOfFrames" in ds
     if multiframe:

@@ -210,7 +210,7 @@ def declared_geometry(ds: Any, path: Path, *, require_pixels: bool = True) -> Ge
             got=photometric,
             expected=f"one of {', '.join((*MONOCHROME, *COLOR, PALETTE))}",
         )
-    return Geometry(
+    geometry = Geometry(
         rows=_positive_int(ds, "Rows", path),
         columns=_positive_int(ds, "Columns", path),
         frames=_positive_int(ds, "NumberOfFrames", path, default=1),
@@ -218,3 +218,13 @@ def declared_geometry(ds: Any, path: Path, *, require_pixels: bool = True) -> Ge
         bits_allocated=_positive_int(ds, "BitsAllocated", path, default=16),
         photometric=photometric,
     )
+    needed = 3 if photometric in COLOR else 1
+    if geometry.samples != needed:
+        raise UnsupportedStudyError(
+            "the header's samples per pixel contradict its photometric interpretation",
+            path=path,
+            got=f"{photometric} with SamplesPerPixel {geometry.samples}",
+            expected=f"SamplesPerPixel {needed} for {photometric}",
+            fix="The DICOM header is inconsistent; re-export the image",
+        )
+    return geometry

@@ -22,6 +22,7 @@ Pixel pipeline (one rule, in this order):
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import numpy as np
 from denoscope.core.errors import StudyLoadError
 from denoscope.core.io.codestream import check_frame_sizes
 from denoscope.core.io.decoders import check_decoder, check_native_length
-from denoscope.core.io.dicom_file import COLOR, PALETTE, Geometry, declared_geometry
+from denoscope.core.io.dicom_file import PALETTE, Geometry, declared_geometry
 from denoscope.core.io.guard import reading
 from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.multiframe import (
@@ -90,6 +91,12 @@ def _modality_transform(ds: Any, raw: np.ndarray, n_frames: int) -> tuple[np.nda
     """
     from pydicom.pixels import apply_modality_lut
 
+    if "FloatPixelData" in ds or "DoubleFloatPixelData" in ds:
+        # Float pixel data are values already (no stored-integer range, no rescale):
+        # the range used to invert MONOCHROME1 is each frame's own.
+        values = raw.astype(np.float64)
+        flat = values.reshape(n_frames, -1)
+        return values, np.stack([flat.min(axis=1), flat.max(axis=1)], axis=1)
     low, high = _stored_range(ds)
     per_frame = frame_rescale(ds, n_frames)
     if per_frame is not None:
@@ -166,7 +173,8 @@ def decode_dataset(ds: Any, path: Path, *, max_bytes: int | None = None) -> Deco
         check_native_length(ds, geometry, path)
     with reading(path, "the compressed frame headers"):
         check_frame_sizes(ds, geometry, path)
-    with reading(path, "the DICOM pixel data"):
+    with reading(path, "the DICOM pixel data"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # size mismatches are reported below, typed
         raw = _to_frames(np.asarray(ds.pixel_array), geometry)
     expected = (geometry.frames, geometry.rows, geometry.columns)
     if raw.shape[:3] != expected:
@@ -193,7 +201,7 @@ def _to_modality_units(
     if geometry.photometric == PALETTE:
         rgb = np.asarray(apply_color_lut(raw, ds))
         return luminance(rgb), None
-    if geometry.photometric in COLOR or (raw.ndim == 4 and raw.shape[-1] >= 3):
+    if raw.ndim == 4 and raw.shape[-1] >= 3:  # colour samples (declared_geometry checked them)
         return luminance(raw), None
     if raw.ndim == 4:
         raw = raw[..., 0]

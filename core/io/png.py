@@ -67,6 +67,24 @@ def _ihdr(path: Path) -> tuple[int, int] | None:
     return head[24], head[25]
 
 
+def stored_range(path: Path) -> tuple[float, float]:
+    """The full range of a PNG's values as :func:`read_png` returns them.
+
+    16-bit images: 0-65535. 1-bit greyscale: 0-1 (Pillow gives booleans). Every
+    other depth: 0-255 (Pillow scales 2- and 4-bit grey to 8 bits; palettes give
+    8-bit colours).
+    """
+    header = _ihdr(path)
+    if header is None:
+        return (0.0, 255.0)
+    depth, colour_type = header
+    if depth == 16:
+        return (0.0, 65535.0)
+    if depth == 1 and colour_type == 0:
+        return (0.0, 1.0)
+    return (0.0, 255.0)
+
+
 def _read_png16_colour(path: Path, *, max_bytes: int | None) -> np.ndarray:
     """Decode a 16-bit colour or grey + alpha PNG at full depth with pypng."""
     import png as pypng
@@ -180,10 +198,21 @@ def load_png_study(files: list[Path], *, source: Path, max_bytes: int | None = N
         A file fails to load, or the files differ in size.
     """
     stack: np.ndarray | None = None
+    scale = stored_range(files[0])
     for index, path in enumerate(files):
+        if stored_range(path) != scale:
+            raise StudyLoadError(
+                "mixed bit depths in the PNG stack",
+                path=path,
+                got=f"values 0-{stored_range(path)[1]:g}",
+                expected=f"values 0-{scale[1]:g} like {files[0].name}",
+                fix="Put images of one bit depth in the folder (they would be scaled differently)",
+            )
         image = read_png(path, max_bytes=max_bytes)
         if len(files) == 1:  # one file: no stack to copy into
-            return Study.from_image_stack(image[np.newaxis], source=source, description=path.name)
+            return Study.from_image_stack(
+                image[np.newaxis], source=source, description=path.name, stored_range=scale
+            )
         if stack is None:
             check_declared_size(
                 source,
@@ -208,4 +237,4 @@ def load_png_study(files: list[Path], *, source: Path, max_bytes: int | None = N
         del image
     assert stack is not None  # files is never empty
     description = source.name if len(files) > 1 else files[0].name
-    return Study.from_image_stack(stack, source=source, description=description)
+    return Study.from_image_stack(stack, source=source, description=description, stored_range=scale)

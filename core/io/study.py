@@ -111,6 +111,11 @@ class Study:
     stacked_from : tuple of str
         The SeriesInstanceUIDs of single-frame series stacked into this study, in
         stack order (see :mod:`denoscope.core.io.stacking`); empty otherwise.
+    stored_range : tuple of float or None
+        For PNG and integer TIFF, the full range the file's sample format can hold
+        in the units of ``frames`` (``(0, 255)`` for 8-bit, ``(0, 65535)`` for
+        16-bit, ``(0, 1)`` for 1-bit PNG, ``(0, 4095)`` for 12-bit TIFF): the
+        fixed scale of a plain image. None for DICOM and float TIFF.
     """
 
     frames: np.ndarray
@@ -128,9 +133,17 @@ class Study:
     dataset_frames: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     notes: tuple[str, ...] = ()
     stacked_from: tuple[str, ...] = ()
+    stored_range: tuple[float, float] | None = None
 
     @classmethod
-    def from_image_stack(cls, values: np.ndarray, *, source: Path, description: str) -> Study:
+    def from_image_stack(
+        cls,
+        values: np.ndarray,
+        *,
+        source: Path,
+        description: str,
+        stored_range: tuple[float, float] | None = None,
+    ) -> Study:
         """Build the study of a plain image file (PNG, TIFF): no modality, tags or spacing.
 
         Parameters
@@ -141,6 +154,8 @@ class Study:
             The file or folder loaded.
         description : str
             What to call the study (a file or folder name).
+        stored_range : tuple of float, optional
+            The full range of the file's sample format (see the class attributes).
 
         Returns
         -------
@@ -162,6 +177,7 @@ class Study:
             description=description,
             transfer_syntax=None,
             is_dicom=False,
+            stored_range=stored_range,
         )
 
     @property

@@ -51,6 +51,18 @@ def _quiet_tifffile() -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _stored_range(dtype: np.dtype, page: object) -> tuple[float, float] | None:
+    """The full range of an integer TIFF's samples (BitsPerSample), None for float data."""
+    if dtype.kind not in "ui":
+        return None
+    bits = getattr(page, "bitspersample", None)
+    bits = int(bits) if isinstance(bits, int) and 0 < bits <= dtype.itemsize * 8 else None
+    bits = bits or dtype.itemsize * 8
+    if dtype.kind == "i":
+        return (-float(2 ** (bits - 1)), float(2 ** (bits - 1) - 1))
+    return (0.0, float(2**bits - 1))
+
+
 def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
     """Load a TIFF file into a :class:`Study` (see the module docstring).
 
@@ -88,6 +100,7 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
             max_bytes=max_bytes,
         )
         data = np.asarray(series.asarray())
+        scale = _stored_range(np.dtype(series.dtype), tif.pages[0])
     if data.size != frames * rows * columns * samples:
         raise StudyLoadError(
             "the TIFF image data do not match the declared size",
@@ -103,4 +116,4 @@ def load_tiff_study(path: Path, *, max_bytes: int | None = None) -> Study:
     else:
         # float32 directly: the study is float32, and one rounding is the same as two.
         values = data.reshape(frames, rows, columns).astype(np.float32)
-    return Study.from_image_stack(values, source=path, description=path.name)
+    return Study.from_image_stack(values, source=path, description=path.name, stored_range=scale)
