@@ -33,17 +33,21 @@ from denoscope.core.metrics.table import METRIC_KEYS, format_metric
 
 
 def grab_window(widget: QWidget, out: Path) -> Path:
-    """Save a picture of ``widget`` (as rendered, offscreen included) to ``out``.
+    """Save a picture of ``widget`` (as rendered, offscreen included) to ``out``, atomically.
+
+    The caller has checked ``out`` with core's output check (``view --screenshot``
+    refuses an existing file without ``--force``); the file is replaced whole.
 
     Raises
     ------
     OSError
-        When the PNG cannot be written.
+        When the picture cannot be encoded.
+    denoscope.core.errors.OutputWriteError
+        When the file cannot be written (read-only folder, full disk).
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if not widget.grab().save(str(out), "PNG"):
-        raise OSError(f"could not write {out}")
+    _write_png(widget.grab().toImage(), out, overwrite=True)
     return out
 
 
