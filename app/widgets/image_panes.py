@@ -55,8 +55,14 @@ FIT_PADDING = 0.01
 
 
 def unit_label(modality: str | None) -> str:
-    """The display unit of a modality's values ("HU" for CT, else arbitrary units)."""
-    return "HU" if modality == "ct" else "a.u."
+    """The display unit of a modality's values ("HU" for CT, else "a.u."): core's one rule.
+
+    See :func:`denoscope.core.modality.pixel_unit` (the loader gives plain images
+    the modality "unknown", so "ct" here is DICOM CT).
+    """
+    from denoscope.core.modality import pixel_unit
+
+    return pixel_unit(modality or "unknown")
 
 
 def pixel_aspect(spacing: tuple[float, float] | None) -> float:

@@ -192,5 +192,10 @@ class Study:
 
     @property
     def units(self) -> str:
-        """Name of the pixel unit: ``"HU"`` for DICOM CT, else ``""`` (arbitrary units)."""
-        return "HU" if self.is_dicom and self.dicom_modality == "CT" else ""
+        """Name of the pixel unit: ``"HU"`` for DICOM CT, else ``""`` (arbitrary units).
+
+        The rule is :func:`denoscope.core.modality.pixel_unit`'s.
+        """
+        from denoscope.core.modality import pixel_unit
+
+        return "HU" if pixel_unit(self.modality, is_dicom=self.is_dicom) == "HU" else ""
