@@ -6,8 +6,9 @@ to [0, 1] (PNG by its bit depth; DICOM by the modality rule of
 noise model (:data:`denoscope.core.noise.NOISE_MODELS`) is applied with a seed,
 and the result is written as a 16-bit PNG of the [0, 1] image (0 -> 0,
 1 -> 65535), or, for an ``.dcm`` output from a DICOM input, as a derived DICOM
-in modality units. Existing files are never replaced without ``--force``, and an
-input is never written onto.
+in modality units, marked SYNTHETIC (ImageComments, DerivationDescription) and
+filed in a new study unless ``--same-study``. Existing files are never replaced
+without ``--force``, and an input is never written onto.
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--series", metavar="UID", help="SeriesInstanceUID in a multi-series folder"
     )
     parser.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    parser.add_argument(
+        "--same-study",
+        action="store_true",
+        help="a .dcm output joins the source's study (default: a new study, as the image "
+        "is synthetic; it is marked SYNTHETIC either way)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -57,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     """Load, normalise, add noise, save; print a one-line summary."""
     import sys
     from pathlib import Path
+
+    from pydicom.uid import generate_uid
 
     from denoscope.core.cli.metrics import study_normalization, unit_frame
     from denoscope.core.errors import ParameterError
@@ -99,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
             normalization.from_unit(noisy),
             description=description,
             overwrite=args.force,
+            synthetic=True,
+            study_uid=None if args.same_study else generate_uid(),
         )
     else:
         written = save_png16(output, noisy, overwrite=args.force, inputs=[args.input])

@@ -117,6 +117,8 @@ def save_derived_dicom(
     series_uid: str | None = None,
     overwrite: bool = False,
     anonymize: Any = None,
+    synthetic: bool = False,
+    study_uid: str | None = None,
 ) -> Path:
     """Save one processed frame as a derived DICOM image of the same study.
 
@@ -144,6 +146,13 @@ def save_derived_dicom(
         (:func:`denoscope.core.privacy.deidentify`), replacing UIDs through this
         map; pass one map for every frame of a series. None keeps the patient
         and study identity (a derived image of the same study).
+    synthetic : bool, optional
+        The frame is a simulation (e.g. added noise), not a processed acquisition:
+        ImageComments, DerivationDescription and SeriesDescription say
+        ``SYNTHETIC`` so no reader mistakes it for the patient's real image.
+    study_uid : str, optional
+        File the image in this StudyInstanceUID (a new study) instead of the
+        source's study; synthetic images should not join the patient's real study.
 
     Returns
     -------
@@ -245,6 +254,14 @@ def save_derived_dicom(
 
     image_type = [str(v) for v in (source.get("ImageType") or [])]
     ds.ImageType = ["DERIVED", "SECONDARY", *image_type[2:]]
+    if synthetic:
+        description = f"SYNTHETIC (simulated, not acquired): {description}"
+        ds.ImageComments = (
+            "SYNTHETIC IMAGE: simulated noise added to a real image by Denoscope; "
+            "not an acquired image, not for diagnosis"
+        )
+    if study_uid is not None:
+        ds.StudyInstanceUID = study_uid
     ds.DerivationDescription = description[:_DERIVATION_MAX]
     original = str(source.get("SeriesDescription", "") or "").strip()
     series = f"{original} [{description}]" if original else description

@@ -223,6 +223,18 @@ def run_model(
         should_stop=should_stop,
         **kwargs,
     )
+    bad = int(np.size(out.image) - np.count_nonzero(np.isfinite(out.image)))
+    if bad:  # the network failed, not the image: say so (issue 14)
+        from denoscope.core.errors import ModelFileError
+
+        raise ModelFileError(
+            "the model produced NaN or infinite values on this image",
+            path=loaded.path,
+            got=f"{bad} non-finite output pixel(s) of {np.size(out.image)}",
+            expected="finite values in [0, 1]",
+            fix="The model's weights are corrupt or it is unstable on this input; "
+            "use another model file",
+        )
     return out, None if level is None else float(np.mean(level))
 
 

@@ -43,6 +43,7 @@ def _dicom_header(rows: int, columns: int, *, transfer_syntax: str) -> tuple[byt
     ds.SOPClassUID = CTImageStorage
     ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
     ds.Modality = "CT"
+    ds.StudyInstanceUID = generate_uid()
     ds.SeriesInstanceUID = generate_uid()
     ds.Rows, ds.Columns = rows, columns
     ds.SamplesPerPixel = 1
