@@ -257,13 +257,8 @@ class MainWindow(QMainWindow):
         self.view_toolbar.actions_for_menu(self.view_menu)
         self._action(self.view_menu, "Reset &window", "R", self.window_controls.reset_window)
         presets = self.view_menu.addMenu("Window &presets")
-        for number in range(1, 10):
-            self._action(
-                presets,
-                f"Preset {number}",
-                str(number),
-                lambda n=number: self.window_controls.apply_preset_number(n),
-            )
+        for action in self.window_controls.preset_actions(self):
+            presets.addAction(action)
         self._action(
             self.view_menu,
             "Reset review set-up to &defaults",
