@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/<modality>-<arch>)")
     p.add_argument("--resume", action="store_true", help="continue from <out>/checkpoint")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="start a new run in an --out folder that already holds one (replaces its model, "
+        "card and history)",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
 
@@ -76,6 +83,49 @@ def command_line(argv: list[str]) -> str:
     if world > 1:
         return f"torchrun --nproc_per_node {os.environ.get('LOCAL_WORLD_SIZE', world)} -m denoscope {args}"
     return f"denoscope {args}"
+
+
+def check_run_folder(out: Path, *, resume: bool, force: bool) -> None:
+    """Refuse to start a new run over an existing one unless ``--force`` or ``--resume``.
+
+    Raises
+    ------
+    OutputExistsError
+        ``out`` holds a run (a model, a card, a history or a checkpoint).
+    ParameterError
+        ``--resume`` and ``--force`` together.
+    """
+    from denoscope.core.errors import OutputExistsError, ParameterError
+    from denoscope.core.model_naming import RUN_FILES
+
+    if resume and force:
+        raise ParameterError(
+            "--resume continues the run in --out and --force replaces it",
+            fix="Give one of --resume or --force",
+        )
+    found = [name for name in RUN_FILES if (out / name).exists()]
+    if found and not (resume or force):
+        raise OutputExistsError(
+            "this run folder already holds a run",
+            path=out,
+            got=", ".join(found),
+            fix="Pass --resume to continue it, --force to replace it, or another --out",
+        )
+
+
+def name_trained_model(model_path: Path) -> str:
+    """Give a just-trained model its unique name (:func:`unique_model_name`) in its card."""
+    from denoscope.core.checkpoint import card_path, load_card
+    from denoscope.core.io.outputs import write_text
+    from denoscope.core.model_naming import unique_model_name
+
+    card = load_card(model_path)
+    name = unique_model_name(
+        card.architecture.arch, card.modality, card.weights_sha256 or "0" * 8, when=card.created
+    )
+    named = card.model_copy(update={"name": name})
+    write_text(card_path(model_path), named.model_dump_json(indent=2) + "\n", overwrite=True)
+    return name
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,6 +168,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except (ValidationError, ValueError) as error:
         raise ParameterError("invalid training options", got=str(error).splitlines()[0]) from error
+    check_run_folder(Path(config.out), resume=args.resume, force=args.force)
     result = train(
         config,
         command=command_line(sys.argv[1:]),
@@ -125,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     if result.model_path is not None:
+        name_trained_model(result.model_path)
         print(
             f"wrote {result.model_path} (best epoch {result.best_epoch} of {result.epochs_run}, "
             f"val loss {result.best_val_loss:.5f}, {result.seconds:.0f} s)"
