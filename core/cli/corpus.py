@@ -37,6 +37,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.set_defaults(func=run_show)
 
 
+#: Modules the corpus recipes import, with the package (of the ``corpus`` extra) that gives each.
+CORPUS_MODULES: dict[str, str] = {
+    "nibabel": "nibabel",
+    "nrrd": "pynrrd",
+    "nilearn": "nilearn",
+    "dipy": "dipy",
+    "data_store": "pydicom-data",
+}
+
+
+def missing_corpus_packages() -> list[str]:
+    """Return the packages of the ``corpus`` extra that are not installed."""
+    import importlib.util
+
+    return [
+        pkg for module, pkg in CORPUS_MODULES.items() if importlib.util.find_spec(module) is None
+    ]
+
+
+def check_corpus_packages() -> None:
+    """Raise one typed error naming every missing optional package of ``corpus build``.
+
+    Raises
+    ------
+    ParameterError
+        Some packages of the ``corpus`` extra are not installed.
+    """
+    from denoscope.core.errors import ParameterError
+
+    missing = missing_corpus_packages()
+    if missing:
+        raise ParameterError(
+            "corpus build needs optional packages that are not installed",
+            got=f"missing {', '.join(missing)}",
+            fix="Install them with: pip install 'denoscope[corpus]' "
+            f"(or pip install {' '.join(missing)})",
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the requested corpora and print a summary per split."""
     import logging
@@ -44,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from denoscope.core.corpus import build_corpus, default_cache_dir
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    check_corpus_packages()
     cache = args.cache or default_cache_dir()
     for modality in args.modality or ["mri", "ct", "xray"]:
         manifest = build_corpus(
