@@ -3,8 +3,9 @@
 A two-slice CT series is planted with identifying values (patient, staff,
 institution, device, dates, free text, a private tag). Every writer runs on
 it: ``denoise`` (PNG, JSON provenance, derived DICOM with and without
-``--anonymize``), ``noise``, ``evaluate`` reports, and the viewer's comparison
-PNG + sidecar, metrics CSV and denoised PNG/DICOM exports.
+``--anonymize``), ``noise``, ``evaluate`` reports, ``trust`` reports, a reader
+study file and its report, and the viewer's comparison PNG + sidecar, metrics
+CSV and denoised PNG/DICOM exports.
 """
 
 from __future__ import annotations
@@ -97,6 +98,26 @@ def test_cli_writers_carry_no_identity_by_default(planted, tmp_path, tiny_model,
     for path in written:
         assert _leaks(path, forbidden) == set(), path.name
     assert PLANTED["PatientName"] not in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_trust_and_reader_study_outputs_carry_no_identity(planted, tmp_path, tiny_model):
+    folder, uids = planted
+    forbidden = _all_planted(uids)
+    trust = [tmp_path / "trust.json", tmp_path / "trust.md"]
+    args = ["trust", str(folder / "slice0.dcm"), "--model", str(tiny_model), "--device", "cpu"]
+    args += ["--lesions", "3", "--baselines", "median", "--no-pure-noise", "--redraws", "2"]
+    assert main([*args, "--json", str(trust[0]), "--md", str(trust[1])]) == 0
+    study = tmp_path / "reading.denostudy"
+    create = ["study", "create", "--cases", str(folder), "--methods", "noisy,model"]
+    assert main([*create, "--model", str(tiny_model), "-o", str(study)]) == 0
+    report = [tmp_path / "report.html", tmp_path / "report.csv"]
+    assert (
+        main(["study", "report", str(study), "--html", str(report[0]), "--csv", str(report[1])])
+        == 0
+    )
+    for path in [*trust, study, *report]:
+        assert _leaks(path, forbidden) == set(), path.name
 
 
 def test_derived_dicom_keeps_identity_unless_anonymized(planted, tmp_path, tiny_model):
