@@ -275,6 +275,12 @@ class MainWindow(QMainWindow):
         ):
             action = self._action(navigate, text, None, lambda s=step: self.step_slice(s))
             action.setShortcuts([QKeySequence(k) for k in keys])
+        for text, keys, step in (
+            ("Next series", ("Ctrl+PgDown", "Ctrl+Down"), 1),
+            ("Previous series", ("Ctrl+PgUp", "Ctrl+Up"), -1),
+        ):
+            action = self._action(navigate, text, None, lambda s=step: self.step_series(s))
+            action.setShortcuts([QKeySequence(k) for k in keys])
         self._action(navigate, "New noise (next seed)", "N", self.controls.next_seed)
         self.trust.fill_menu(self.menuBar().addMenu("&Trust"))
         help_menu = self.menuBar().addMenu("&Help")
@@ -337,6 +343,18 @@ class MainWindow(QMainWindow):
     def step_slice(self, step: int) -> None:
         """Show the next (``step=1``) or previous (``-1``) slice."""
         self.state.set_slice(self.state.slice_index + step)
+
+    def step_series(self, step: int) -> str | None:
+        """Open the next (``step=1``) or previous (``-1``) series of the folder, if any."""
+        loaded = self.state.study
+        series = [] if loaded is None else [s.series_uid for s in loaded.series if s.series_uid]
+        if len(series) < 2:
+            return None
+        current = loaded.study.series_uid
+        index = series.index(current) if current in series else -1
+        uid = series[(index + step) % len(series)]
+        self._open_series(uid)
+        return uid
 
     # -- opening ------------------------------------------------------------------------
     def open_path(self, path: str | Path, *, series_uid: str | None = None, **params) -> None:

@@ -229,3 +229,56 @@ def test_window_level_drag_follows_weasis(window, open_study):
     assert window.state.window[1] > width
     text = window.shortcuts_text()
     assert "horizontal = width" in text and "vertical = level" in text
+
+
+def test_series_keys_step_through_the_folders_series(window, tmp_path, qtbot, settle):
+    import pydicom
+    from pydicom.uid import generate_uid
+
+    folder = tmp_path / "two-series"
+    folder.mkdir()
+    for name, description in (("a.dcm", "first"), ("b.dcm", "second")):
+        ds = pydicom.dcmread(sample_path("ct"))
+        ds.SeriesInstanceUID = generate_uid()
+        ds.FrameOfReferenceUID = generate_uid()  # two scans, not one stack
+        ds.SOPInstanceUID = generate_uid()
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.SeriesDescription = description
+        ds.save_as(folder / name)
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        window.open_path(folder)
+    first = window.state.study.study.series_uid
+    window.activateWindow()
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        qtbot.keyClick(window, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    second = window.state.study.study.series_uid
+    assert second != first
+    with qtbot.waitSignal(window.state.studyChanged, timeout=30000):
+        qtbot.keyClick(window, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.study.study.series_uid == first
+    settle(window)
+
+
+def test_slice_plot_axis_counts_slices_and_legend_stays_off_the_curves(state_free_plot):
+    plot = state_free_plot
+    plot.set_slice_axis(8)
+    assert plot.x_range() == (0.5, 8.5)
+    axis = plot.plots["ssim"].getAxis("bottom")
+    assert axis.labelText == "slice number" and not axis.autoSIPrefix
+    legend = plot.legend.sceneBoundingRect()
+    for item in plot.plots.values():
+        assert not legend.intersects(item.vb.sceneBoundingRect())
+    assert "noisy" in plot.legend.text and "denoised" in plot.legend.text
+
+
+@pytest.fixture
+def state_free_plot(qtbot):
+    from denoscope.app.state import ViewerState
+    from denoscope.app.widgets.slice_plot import SlicePlot
+
+    plot = SlicePlot(ViewerState())
+    qtbot.addWidget(plot)
+    plot.resize(600, 400)
+    plot.show()
+    qtbot.waitExposed(plot)
+    return plot

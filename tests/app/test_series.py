@@ -40,7 +40,8 @@ def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_serie
     assert state.n_slices() == 5
     assert state.slice_index == 2  # the middle slice first
     x, psnr = win.slice_plot.curve_data("psnr", "denoised")
-    np.testing.assert_array_equal(x, np.arange(5))
+    np.testing.assert_array_equal(x, np.arange(1, 6))  # slice numbers
+    assert win.slice_plot.x_range() == (0.5, 5.5)
     assert np.all(np.isfinite(psnr))
     _x, noisy_ssim = win.slice_plot.curve_data("ssim", "noisy")
     assert noisy_ssim.shape == (5,)
@@ -53,7 +54,7 @@ def test_series_navigation_and_slice_plot(qtbot, settings, tiny_model, png_serie
     assert state.slice_index == 3 and win.series_bar.slider.value() == 3
     win.step_slice(10)
     assert state.slice_index == 4
-    assert win.slice_plot.markers["psnr"].value() == 4
+    assert win.slice_plot.markers["psnr"].value() == 5  # slice number 5
     settle(win, timeout=60000)
     assert state.result.index == 4
     # Going back to a slice seen with the same parameters shows it at once (no worker).
