@@ -57,6 +57,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a .dcm output joins the source's study (default: a new study, as the image "
         "is synthetic; it is marked SYNTHETIC either way)",
     )
+    parser.add_argument(
+        "--anonymize",
+        action="store_true",
+        help="a .dcm output is de-identified (DICOM PS3.15 basic profile, new UIDs)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -73,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from denoscope.core.io.write import check_output, save_derived_dicom, save_png16
     from denoscope.core.metrics import psnr
     from denoscope.core.noise import get_noise_model
+    from denoscope.core.privacy import UidMap
 
     model = get_noise_model(args.model)
     output = Path(args.output)
@@ -110,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             overwrite=args.force,
             synthetic=True,
             study_uid=None if args.same_study else generate_uid(),
+            anonymize=UidMap() if args.anonymize else None,
         )
     else:
         written = save_png16(output, noisy, overwrite=args.force, inputs=[args.input])

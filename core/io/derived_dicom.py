@@ -290,9 +290,12 @@ def save_derived_dicom(
     if anonymize is not None:
         from denoscope.core.privacy import deidentify
 
+        comments = ds.get("ImageComments") if synthetic else None
         deidentify(ds, anonymize)
         ds.DerivationDescription = description[:_DERIVATION_MAX]  # the processing, no PHI
         ds.SeriesDescription = description[:_DESCRIPTION_MAX]
+        if comments:  # the SYNTHETIC marker is ours, not the patient's: keep it
+            ds.ImageComments = comments
     for _ in ds.iterall():  # decode every raw element before changing the encoding
         pass
     buffer = io.BytesIO()

@@ -143,6 +143,11 @@ def test_derived_dicom_keeps_identity_unless_anonymized(planted, tmp_path, tiny_
     assert first.SOPInstanceUID != second.SOPInstanceUID
     assert first.ImageType[0] == "DERIVED" and "tiny" in first.DerivationDescription
 
+    noisy = tmp_path / "noisy.dcm"
+    assert main(["noise", str(folder / "slice0.dcm"), "-o", str(noisy), "--anonymize"]) == 0
+    assert _leaks(noisy, _all_planted(uids)) == set()
+    assert "SYNTHETIC" in pydicom.dcmread(noisy).ImageComments  # our marker survives
+
 
 def test_viewer_exports_follow_the_policy(
     planted, window, open_study, settle, tmp_path, tiny_model
