@@ -40,10 +40,18 @@ def test_metrics_table_follows_results_and_lpips(state, loaded, qtbot):
     assert view.text(0, lpips) == "…"  # LPIPS not there yet
     assert view.text(1, 0) == f"{result.metrics['denoised']['psnr']:.2f}"
     delta = result.metrics["denoised"]["ssim"] - result.metrics["noisy"]["ssim"]
-    assert view.text(3, 1) == ("+" if delta > 0 else "") + f"{delta:.4f}"
+    mark = "✓" if delta > 0 else "✗"  # SSIM: higher is better; a mark besides the colour
+    assert view.text(3, 1) == ("+" if delta > 0 else "") + f"{delta:.4f} {mark}"
     state.set_lpips({"noisy": 0.5, "denoised": 0.25, "baseline": 0.3})
     assert view.text(0, lpips) == "0.5000"
-    assert view.text(3, lpips) == "-0.2500"
+    assert view.text(3, lpips) == "-0.2500 ✓"  # LPIPS: lower is better
+    item = view.table.item(3, lpips)
+    assert item.toolTip() == "better" and item.foreground().color().name() == "#56b4e9"
+    header = view.table.horizontalHeaderItem(METRIC_KEYS.index("gmsd"))
+    assert header.text() == "Edge error (GMSD)" and "lower is better" in header.toolTip()
+    mae = view.table.item(1, METRIC_KEYS.index("mae"))
+    span = loaded.normalization.high - loaded.normalization.low
+    assert mae.toolTip() == f"MAE ≈ {result.metrics['denoised']['mae'] * span:.3g} HU"
 
 
 def test_image_panes_show_result_in_modality_units(state, loaded, qtbot):
