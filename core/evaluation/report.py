@@ -183,14 +183,23 @@ def plot_per_image(
     write_bytes(path, buffer.getvalue(), overwrite=True)
 
 
+def _lower_or_equal(a: float | None, b: float | None) -> bool | None:
+    return None if a is None or b is None else a <= b
+
+
 def bar_check(result: EvaluationResult) -> dict[str, dict[str, object]]:
-    """Check the shipping bar per noise setting: PSNR >= BM3D + 0.5 dB, SSIM >= BM3D, > NL-means.
+    """Check the shipping bars per noise setting.
+
+    Against BM3D: PSNR >= BM3D + 0.5 dB, SSIM >= BM3D, LPIPS <= BM3D, grid index
+    <= BM3D's; against NL-means: above it in PSNR and SSIM; against the input:
+    the model's PSNR is at least the noisy input's on every image ("no harm").
 
     Returns
     -------
     dict
-        Per setting: the margins (model minus peer) and whether each part is met;
-        parts whose peer was not evaluated are None.
+        Per setting: the margins (model minus peer), whether each part is met
+        (None where the peer or the metric was not evaluated), and the images
+        the model made worse than its input.
     """
     out: dict[str, dict[str, object]] = {}
     for setting, methods in result.means().items():
@@ -204,6 +213,24 @@ def bar_check(result: EvaluationResult) -> dict[str, dict[str, object]]:
             entry["ssim_minus_bm3d"] = round(model["ssim"] - bm3d["ssim"], 4)
             entry["psnr_bar_met"] = model["psnr"] >= bm3d["psnr"] + 0.5
             entry["ssim_bar_met"] = model["ssim"] >= bm3d["ssim"]
+            entry["lpips_bar_met"] = _lower_or_equal(model.get("lpips"), bm3d.get("lpips"))
+            entry["grid_bar_met"] = _lower_or_equal(model.get("grid"), bm3d.get("grid"))
+        noisy_psnr = {
+            r.image_id: r.metrics.get("psnr")
+            for r in result.rows
+            if r.setting == setting and r.method == "noisy"
+        }
+        harmed = sorted(
+            r.image_id
+            for r in result.rows
+            if r.setting == setting
+            and r.method == "model"
+            and noisy_psnr.get(r.image_id) is not None
+            and r.metrics.get("psnr") is not None
+            and r.metrics["psnr"] < noisy_psnr[r.image_id]
+        )
+        entry["images_worse_than_input"] = harmed
+        entry["no_harm_met"] = not harmed
         if nlm is not None:
             entry["psnr_minus_nlmeans"] = round(model["psnr"] - nlm["psnr"], 3)
             entry["ssim_minus_nlmeans"] = round(model["ssim"] - nlm["ssim"], 4)

@@ -197,3 +197,26 @@ def test_training_lineage_follows_init_cards(tmp_path):
         progress=False,
     )
     assert training_lineage(second.model_path) == ["cmd-a", "cmd-b"]
+
+
+def test_bar_check_covers_lpips_grid_and_harm_per_image():
+    from denoscope.core.evaluation.report import bar_check
+    from denoscope.core.evaluation.run import EvaluationResult, Row
+
+    def row(image, method, psnr, ssim, lpips, grid):
+        metrics = {"psnr": psnr, "ssim": ssim, "lpips": lpips, "grid": grid}
+        return Row(image, "s", method, metrics, 0.0, 0.1)
+
+    rows = [
+        row("a", "noisy", 30.0, 0.5, 0.4, 1.0),
+        row("a", "model", 36.0, 0.9, 0.10, 0.3),
+        row("a", "bm3d", 35.0, 0.8, 0.12, 0.5),
+        row("b", "noisy", 40.0, 0.9, 0.1, 1.0),
+        row("b", "model", 39.0, 0.9, 0.10, 0.3),  # worse than its input
+        row("b", "bm3d", 39.5, 0.9, 0.12, 0.5),
+    ]
+    result = EvaluationResult(rows, "m", ["s"], ["noisy", "model", "bm3d"])
+    bar = bar_check(result)["s"]
+    assert bar["psnr_minus_bm3d"] == 0.25 and bar["psnr_bar_met"] is False
+    assert bar["ssim_bar_met"] and bar["lpips_bar_met"] and bar["grid_bar_met"]
+    assert bar["images_worse_than_input"] == ["b"] and bar["no_harm_met"] is False
