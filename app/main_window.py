@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks(
             [self.docks["metrics"], self.docks["roi"]], [820, 580], Qt.Orientation.Horizontal
         )
-        self.resizeDocks([self.docks["metrics"]], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["metrics"]], [235], Qt.Orientation.Vertical)
         from denoscope.app.review_setup import ReviewSetupKeeper
 
         self.review_setup = ReviewSetupKeeper(

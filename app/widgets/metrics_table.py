@@ -31,12 +31,12 @@ BETTER_MARK, WORSE_MARK = "✓", "✗"
 #: Plain column names (the metric keys' labels for a reader).
 PLAIN_LABELS = {
     "psnr": "PSNR (dB)",
-    "ssim": "SSIM (structure)",
-    "mse": "MSE (0–1 scale²)",
-    "mae": "MAE (0–1 scale)",
-    "gmsd": "Edge error (GMSD)",
-    "grid": "Grid pattern",
-    "lpips": "LPIPS (perceptual)",
+    "ssim": "SSIM",
+    "mse": "MSE (0–1²)",
+    "mae": "MAE (0–1)",
+    "gmsd": "Edge error",
+    "grid": "Grid",
+    "lpips": "LPIPS",
 }
 
 

@@ -74,6 +74,7 @@ class RoiTable(QWidget):
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("roiTable")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.note)
