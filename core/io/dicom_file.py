@@ -109,6 +109,11 @@ def _read_forced(path: Path, stop_before_pixels: bool) -> Any | None:
     from pydicom.dataset import FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
+    from denoscope.core.io.paths import may_be_dicom
+
+    if not may_be_dicom(path):  # 132 bytes decide; a forced parse of 5 MB of zeros took 12 s
+        return None
+
     try:
         ds = pydicom.dcmread(
             path, defer_size="1 MB", stop_before_pixels=stop_before_pixels, force=True
