@@ -366,9 +366,9 @@ def _write_cases(
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
             "INSERT INTO cases (id, position, label, modality, rows, cols, window_center,"
-            " window_width, pixel_spacing, normalization, source_name, source_sha256,"
+            " window_width, pixel_spacing, normalization, source_sha256,"
             " frame_index, noise_seed, baseline_sigma)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 case_id,
                 position,
@@ -380,7 +380,6 @@ def _write_cases(
                 width,
                 json.dumps([float(v) for v in spacing]) if spacing else None,
                 norm.model_dump_json(),
-                path.name,
                 _sha256_of(path),
                 int(index),
                 json.dumps([int(spec.seed), position]),

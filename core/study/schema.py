@@ -9,10 +9,11 @@ recognised as "not a study"):
     needed to reproduce the images: noise, seed, model file name, its sha256 and
     card, baseline σ rule, normalisation rule, Denoscope version), ``created_at``.
 ``cases(id, position, label, modality, rows, cols, window_center, window_width,
-pixel_spacing, normalization, source_name, source_sha256, frame_index, noise_seed,
-baseline_sigma)``
-    One row per case. ``source_name``/``source_sha256`` are kept for
-    reproduction only and never shown or exported.
+pixel_spacing, normalization, source_sha256, frame_index, noise_seed, baseline_sigma)``
+    One row per case. ``source_sha256`` (of the case's file, or of its folder's
+    files and their relative names) identifies the source in the cases folder
+    for reproduction without naming it: the study file holds no file name and
+    no DICOM header, so it can be handed to readers as it is.
 ``images(case_id, method, dtype, shape, sha256, data)``
     Every method's output (and ``reference``, the clean image) as the exact
     float32 [0, 1] array, zlib-compressed (lossless), checked by sha256 on read.
@@ -76,7 +77,6 @@ CREATE TABLE cases (
     window_width REAL NOT NULL,
     pixel_spacing TEXT,
     normalization TEXT NOT NULL,
-    source_name TEXT NOT NULL,
     source_sha256 TEXT NOT NULL,
     frame_index INTEGER NOT NULL,
     noise_seed TEXT NOT NULL,

@@ -86,6 +86,9 @@ def test_report_is_self_contained_and_carries_no_identifier(
     rows = list(csv.DictReader(io.StringIO(csv_out.read_text())))
     assert len(rows) == 2 * 6 * 2  # readers x trials x criteria
     assert {r["case"] for r in rows} == {"case 1", "case 2"}
+    study_bytes = dicom_study.read_bytes()
+    for secret in ("Doe", "Jane", PATIENT_ID, "St Example", ".dcm"):
+        assert secret.encode() not in study_bytes, f"{secret!r} is stored in the study file"
     for output in (text, csv_out.read_text()):
         for secret in (
             "Doe",
