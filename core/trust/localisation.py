@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.stats import rankdata
 
 from denoscope.core.errors import ParameterError
 
@@ -52,6 +51,8 @@ def localisation_auc(
         raise ParameterError("lesion and background pixels overlap")
     if absolute:
         scores = np.abs(scores)
+    from scipy.stats import rankdata  # imported here: scipy.stats is slow to import
+
     a, b = scores[pos], scores[neg]
     ranks = rankdata(np.concatenate([a, b]))
     u = ranks[: a.size].sum() - a.size * (a.size + 1) / 2.0

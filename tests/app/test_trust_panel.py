@@ -82,3 +82,45 @@ def test_latest_request_wins(window, qtbot):
         panel.map_choice.setCurrentIndex(panel.map_choice.findData(key))
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
     assert panel.current.key == "lost"
+
+
+def test_real_input_uses_tta_and_says_what_needs_a_truth(window, qtbot):
+    panel = window.trust
+    steps = []
+    window.state.progressChanged.connect(lambda task, d, n: steps.append((task, d, n)))
+    window.state.set_params(real_input=True)
+    qtbot.waitUntil(lambda: window.state.result.truth01 is None, timeout=30000)
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("uncertainty"))
+    qtbot.waitUntil(
+        lambda: panel.current is not None and panel.current.key == "uncertainty", timeout=60000
+    )
+    assert panel.current.params["kind"] == "tta" and panel.current.params["draws"] == 8
+    assert ("trust", 8, 8) in steps  # progress of the 8 inferences
+    assert "8 flips/rotations" in panel.legend.text() and "HU" in panel.legend.text()
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("invented"))
+    qtbot.waitUntil(lambda: panel.current.key == "invented", timeout=30000)
+    assert panel.current.image is None and "needs the ground truth" in panel.legend.text()
+    panel.run_lesion_test()
+    qtbot.waitUntil(lambda: bool(window.state.last_error), timeout=30000)
+    assert "needs a clean image" in window.state.last_error
+
+
+def test_a_new_slice_result_replaces_a_running_map(window, qtbot):
+    panel = window.trust
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("uncertainty"))
+    window.state.set_params(seed=window.state.params.seed + 5)  # new result while it runs
+    qtbot.waitUntil(lambda: not panel.is_busy() and not window.controller.is_busy(), timeout=60000)
+    assert panel.current is not None and panel.current.key == "uncertainty"
+    result = window.state.result
+    assert result.params.seed == window.state.params.seed
+    # the map shown belongs to the shown result: recompute it and compare
+    from denoscope.app import trust_jobs
+
+    again = trust_jobs.compute_map(
+        window.state.study,
+        result,
+        "uncertainty",
+        progress=lambda *a: None,
+        should_stop=lambda: False,
+    )
+    np.testing.assert_allclose(panel.current.image, again.image, rtol=1e-4, atol=1e-3)
