@@ -77,6 +77,12 @@ def check_output(
             )
     if path.is_dir():
         raise ParameterError("the output path is a folder", path=path, fix="Give a file name")
+    if path.exists() and not path.is_file():  # a FIFO or a device: never replaced (issue 14)
+        raise ParameterError(
+            "the output path is not a regular file (a FIFO, device or socket)",
+            path=path,
+            fix="Give the name of a regular file",
+        )
     if not path.parent.is_dir():
         raise ParameterError(
             "the output folder does not exist", path=path.parent, fix="Create it first"

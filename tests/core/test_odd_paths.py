@@ -118,3 +118,16 @@ def test_unreadable_folder_is_a_typed_error(tmp_path: Path) -> None:
     finally:
         folder.chmod(0o755)
         shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_output_onto_a_fifo_or_device_is_refused(tmp_path: Path, force: bool) -> None:
+    from denoscope.core.errors import ParameterError
+    from denoscope.core.io.write import save_png16
+
+    fifo = tmp_path / "out.png"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        with pytest.raises(ParameterError, match="not a regular file"):
+            save_png16(target, np.zeros((4, 4)), overwrite=force)
+    assert Path("/dev/null").is_char_device() and fifo.is_fifo()
