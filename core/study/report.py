@@ -5,8 +5,10 @@ from elsewhere), so a department can archive it as it is. The CSV holds one
 row per rating or choice. Neither carries a patient identifier: cases are
 ``case 1``..``case N``; no file name, DICOM field or image of a case is
 written (the study file holds no DICOM header in the first place).
-Both files are written atomically (temporary file in the same folder, fsync,
-rename), and an existing file is replaced only with ``overwrite``.
+Both paths are checked before anything is computed, and both files are written
+atomically by :func:`denoscope.core.io.outputs.write_text` (temporary file in
+the same folder, fsync, rename); an existing file is replaced only with
+``overwrite``.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import csv
 import html
 import io
 import json
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -288,44 +288,6 @@ def answers_csv(results: StudyResults) -> str:
     return buffer.getvalue()
 
 
-def write_text_atomic(
-    path: str | Path, text: str, *, overwrite: bool, inputs: tuple[Path, ...] = ()
-) -> Path:
-    """Write text via a temporary file in the same folder, fsync and rename.
-
-    Raises
-    ------
-    OutputExistsError
-        The file exists and ``overwrite`` is False, or it is an input.
-    ParameterError
-        The folder does not exist.
-    """
-    from denoscope.core.errors import DenoscopeError
-    from denoscope.core.io.write import check_output
-
-    path = check_output(path, overwrite=overwrite, inputs=inputs, overwrite_hint="pass --force")
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fp:
-            fp.write(text)
-            fp.flush()
-            os.fsync(fp.fileno())
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            os.link(tmp, path)  # fails if the file appeared meanwhile: never replaced unasked
-    except FileExistsError:
-        check_output(path, overwrite=False, inputs=inputs, overwrite_hint="pass --force")
-        raise
-    except OSError as error:
-        raise DenoscopeError(
-            "cannot write the file", path=path, got=error.strerror or str(error)
-        ) from error
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def write_report(
     study: str | Path,
     *,
@@ -355,11 +317,14 @@ def write_report(
     StudyReport
         The statistics written.
     """
+    from denoscope.core.io.outputs import check_outputs, write_text
     from denoscope.core.study import plots
     from denoscope.core.study.analysis import N_BOOT, analyse
     from denoscope.core.study.results import load_results
 
     study = Path(study).expanduser()
+    targets = [p for p in (html_out, csv_out) if p is not None]
+    check_outputs(targets, overwrite=overwrite, inputs=[study], overwrite_hint="pass --force")
     results = load_results(study)
     report = analyse(results, n_boot=N_BOOT if n_boot is None else n_boot, seed=seed)
     if html_out is not None:
@@ -368,9 +333,7 @@ def write_report(
             figures["means"] = plots.means_plot(report, results.methods, results.criteria)
         else:
             figures["preferences"] = plots.preference_plot(report)
-        write_text_atomic(
-            html_out, render_html(results, report, figures), overwrite=overwrite, inputs=(study,)
-        )
+        write_text(html_out, render_html(results, report, figures), overwrite=overwrite)
     if csv_out is not None:
-        write_text_atomic(csv_out, answers_csv(results), overwrite=overwrite, inputs=(study,))
+        write_text(csv_out, answers_csv(results), overwrite=overwrite)
     return report
