@@ -150,6 +150,13 @@ def _kinds(folder: Path, side: int) -> dict[str, tuple[Path, float]]:
     tifffile.imwrite(folder / "rgb.tif", rgb8, photometric="rgb")
     out["tiff rgb8"] = (folder / "rgb.tif", est(3, 1, WORK_FLOAT64))
     out["dicom u16"] = (bombs.native_dicom(folder, a16), est(1, 2, WORK_FLOAT64))
+    import pydicom
+    from pydicom.uid import JPEG2000Lossless
+
+    ds = pydicom.dcmread(out["dicom u16"][0])
+    ds.compress(JPEG2000Lossless, a16, encoding_plugin="pylibjpeg")
+    ds.save_as(folder / "j2k.dcm")
+    out["dicom j2k"] = (folder / "j2k.dcm", est(1, 2, WORK_FLOAT64))
     return out
 
 
