@@ -107,6 +107,42 @@ def _outline(ax, lesions: list[Lesion], retained: list[float] | None = None) -> 
         )
 
 
+def _zooms(axes, run: TrustRun, grey: list) -> None:
+    """Fill spare axes with close-ups of the model's worst-kept lesion (truth, then methods).
+
+    The close-ups share a grey window centred on the truth around the lesion, three
+    times the lesion's contrast wide at least, so a faint disc is visible.
+    """
+    if len(axes) == 0:
+        return
+    retained = run.lesions.methods["model"].retained
+    index = int(np.argmin(retained))
+    lesion = run.lesions.lesions[index]
+    half = 2 * lesion.outer
+    shape = run.lesions.images["clean_present"].shape
+    r0, c0 = max(0, lesion.row - half), max(0, lesion.col - half)
+    r1, c1 = min(shape[0], lesion.row + half + 1), min(shape[1], lesion.col + half + 1)
+    shown = [grey[0], *(g for g in grey if g[2] == "model")]
+    shown += [g for g in grey[1:] if g[2] not in ("model",)]
+    truth = grey[0][1][r0:r1, c0:c1]  # a window around the lesion's own contrast
+    middle = float(np.median(truth))
+    half_width = max(float(np.percentile(np.abs(truth - middle), 98)), 3 * abs(lesion.contrast))
+    low, high = middle - 1.2 * half_width, middle + 1.2 * half_width
+    for ax, (title, image, method) in zip(axes, shown, strict=False):
+        ax.imshow(
+            image[r0:r1, c0:c1],
+            cmap="gray",
+            vmin=low,
+            vmax=high,
+            interpolation="nearest",
+            extent=(c0 - 0.5, c1 - 0.5, r1 - 0.5, r0 - 0.5),
+        )
+        kept = None if method is None else run.lesions.methods[method].retained
+        _outline(ax, [lesion], None if kept is None else [kept[index]])
+        suffix = "" if kept is None else f", keeps {kept[index]:.0%}"
+        ax.set_title(f"zoom: {title}{suffix}", fontsize=9)
+
+
 def trust_figure(
     run: TrustRun,
     out: str | Path,
@@ -167,6 +203,7 @@ def trust_figure(
         retained = None if method is None else run.lesions.methods[method].retained
         _outline(ax, run.lesions.lesions, retained)
         ax.set_title(title, fontsize=9)
+    _zooms(axes[0][len(grey) :], run, grey)
     for ax, (title, image, cmap, unit, signed) in zip(axes[1], maps, strict=False):
         limit = float(np.percentile(np.abs(image), 99.5)) or 1.0
         if title.startswith("removed"):
