@@ -16,6 +16,7 @@ of the module, e.g. ``fault suite: 412 cases, 131 results, 281 typed errors,
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import signal
@@ -415,7 +416,22 @@ faults = st.one_of(
     st.tuples(st.just("enospc"), st.integers(0, 3000)),
     st.tuples(st.just("exists"), st.just(0)),
     st.tuples(st.just("missing-folder"), st.just(0)),
+    st.tuples(st.just("readonly"), st.just(0)),
 )
+
+
+def _readonly(folder: Path, mp: pytest.MonkeyPatch) -> None:
+    """Fake a read-only folder (root ignores permissions): creating a file there fails."""
+    import tempfile
+
+    real = tempfile.mkstemp
+
+    def mkstemp(*args, **kwargs):
+        if Path(kwargs.get("dir") or ".").resolve() == folder.resolve():
+            raise PermissionError(errno.EROFS, os.strerror(errno.EROFS), str(folder))
+        return real(*args, **kwargs)
+
+    mp.setattr(tempfile, "mkstemp", mkstemp)
 
 
 def _write(kind: str, out: Path, root: Path, *, overwrite: bool) -> None:
@@ -445,7 +461,7 @@ def _write(kind: str, out: Path, root: Path, *, overwrite: bool) -> None:
         save_model(out, build_model(config), card)
 
 
-@SUITE
+@settings(SUITE, max_examples=60)
 @given(kind=writers, fault=faults)
 def test_writers_under_faults(tmp_path_factory, kind, fault) -> None:
     pytest.importorskip("torch")
@@ -463,6 +479,8 @@ def test_writers_under_faults(tmp_path_factory, kind, fault) -> None:
     with pytest.MonkeyPatch.context() as mp:
         if name == "enospc":
             FakeFullDisk(folder, budget=budget).install(mp)
+        if name == "readonly":
+            _readonly(folder, mp)
         outcome = _classify(
             f"write {kind} {fault}", lambda: _write(kind, out, root, overwrite=False)
         )
