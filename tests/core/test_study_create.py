@@ -142,12 +142,12 @@ def test_bm3d_without_its_package_says_how_to_install() -> None:
 
 def test_unreadable_case_names_the_file_and_leaves_nothing(tmp_path: Path) -> None:
     cases = make_cases(tmp_path / "cases", n=2)
-    (cases / "notes.txt").write_text("not an image")
+    (cases / "0notes.txt").write_text("not an image")  # sorts first: fails fast
     with pytest.raises(StudyLoadError) as info:
         create_study(
             StudySpec(cases=cases, methods=["gaussian", "noisy"]), tmp_path / "s.denostudy"
         )
-    assert "notes.txt" in str(info.value)
+    assert "0notes.txt" in str(info.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases"]
 
 
