@@ -1,4 +1,4 @@
-"""The report's statistics equal values computed independently here (raw SQL + scipy/sklearn)."""
+"""The report's statistics equal values computed independently here (raw SQL, scipy, closed forms)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,20 @@ def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
     centre = (phat + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n))
     return centre - half, centre + half
+
+
+def _kappa(x: list[int], y: list[int], categories: list[int], *, quadratic: bool) -> float:
+    """Cohen's kappa from its definition: 1 - sum(w * observed) / sum(w * expected)."""
+    k = len(categories)
+    index = {c: i for i, c in enumerate(categories)}
+    observed = np.zeros((k, k))
+    for a, b in zip(x, y, strict=True):
+        observed[index[a], index[b]] += 1
+    observed /= observed.sum()
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0))
+    i, j = np.indices((k, k))
+    weights = ((i - j) / (k - 1)) ** 2 if quadratic else (i != j).astype(float)
+    return float(1 - (weights * observed).sum() / (weights * expected).sum())
 
 
 @pytest.fixture(scope="module")
@@ -149,9 +163,8 @@ def test_likert_means_wilcoxon_holm_and_spearman_match_scipy(likert: Path) -> No
     assert "LPIPS was not computed for this study (created with --no-lpips)" in report.notes
 
 
-def test_agreement_matches_sklearn_kappa_and_krippendorff(likert: Path) -> None:
+def test_agreement_matches_kappa_by_definition_and_krippendorff(likert: Path) -> None:
     import krippendorff
-    from sklearn.metrics import cohen_kappa_score
 
     results = load_results(likert)
     rows = _raw_ratings(likert)
@@ -179,14 +192,12 @@ def test_agreement_matches_sklearn_kappa_and_krippendorff(likert: Path) -> None:
         trials = sorted(t for c, t in by_trial if c == criterion)
         r1 = [by_trial[(criterion, t)]["R1"] for t in trials]
         r2 = [by_trial[(criterion, t)]["R2"] for t in trials]
-        expected = cohen_kappa_score(r1, r2, weights="quadratic", labels=[1, 2, 3, 4, 5])
+        expected = _kappa(r1, r2, [1, 2, 3, 4, 5], quadratic=True)
         row = next(r for r in report2.agreement if r["criterion"] == criterion)
         assert row["kappa"] == pytest.approx(expected, abs=1e-9)
 
 
 def test_pairwise_preferences_wilson_binomial_holm_and_kappa(tmp_path: Path) -> None:
-    from sklearn.metrics import cohen_kappa_score
-
     path = make_study(tmp_path, design="pairwise", methods=METHODS, n_cases=4)
     preferred = {"nlmeans": 2, "gaussian": 1, "noisy": 0}
     for r, reader in enumerate(("P1", "P2")):
@@ -232,8 +243,11 @@ def test_pairwise_preferences_wilson_binomial_holm_and_kappa(tmp_path: Path) -> 
     for reader, trial, ma, _mb, c in raw:
         by_trial[trial][reader] = int(c != ma)
     trials = sorted(by_trial)
-    expected_kappa = cohen_kappa_score(
-        [by_trial[t]["P1"] for t in trials], [by_trial[t]["P2"] for t in trials]
+    expected_kappa = _kappa(
+        [by_trial[t]["P1"] for t in trials],
+        [by_trial[t]["P2"] for t in trials],
+        [0, 1],
+        quadratic=False,
     )
     row = report.agreement[0]
     assert row["criterion"] == "preference" and row["units"] == 12
