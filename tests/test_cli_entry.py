@@ -10,7 +10,17 @@ import pytest
 import denoscope
 from denoscope.cli import build_parser, main
 
-EXPECTED_COMMANDS = {"info", "noise", "metrics", "denoise", "train", "evaluate", "bench", "view"}
+EXPECTED_COMMANDS = {
+    "info",
+    "noise",
+    "metrics",
+    "denoise",
+    "train",
+    "evaluate",
+    "bench",
+    "view",
+    "study",
+}
 
 
 def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
