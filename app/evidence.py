@@ -311,9 +311,18 @@ def readout(state: ViewerState, setup: ViewSetup) -> dict[str, Any] | None:
 
 def setup_record(state: ViewerState, setup: ViewSetup, rois: list[dict]) -> dict[str, Any]:
     """The sidecar's reading-room part: layout, panes, titles, readout, ROIs."""
+    study = state.study.study
+    bar = None
+    if study.pixel_spacing is not None:
+        scale = composed_scale(tuple(study.frames.shape[1:]))
+        width = study.frames.shape[2] * scale
+        found = scale_bar(scale / float(study.pixel_spacing[1]), width / 5.0)
+        bar = None if found is None else found[0]
     return {
         "layout": setup.layout,
         "panes": list(setup.panes),
+        "orientation": orientation_labels(study_orientation(study, state.slice_index)),
+        "scale_bar_mm": bar,
         "pane_titles": {key: pane_title(state, setup, key) for key in setup.panes},
         "difference_colour_range": list(setup.difference_levels),
         "readout": readout(state, setup),

@@ -39,6 +39,10 @@ MODALITY_LABELS = {"ct": "CT", "mri": "MRI", "xray": "X-ray"}
 DEVICE_LABELS = {"auto": "Auto", "cpu": "CPU", "cuda": "CUDA"}
 
 
+#: Range of the strength control (times the noise level given to the model).
+STRENGTH_RANGE = (0.25, 2.0)
+
+
 def level_to_slider(level: float, low: float, high: float, log: bool) -> int:
     """Slider position (0..SLIDER_STEPS) of a noise level."""
     if high <= low:
@@ -101,6 +105,30 @@ class Controls(QWidget):
         device_row.addWidget(self.device)
         device_row.addWidget(self.device_used, 1)
         form.addRow("Device", device_row)
+        self.strength = QDoubleSpinBox()
+        self.strength.setObjectName("strength")
+        self.strength.setRange(STRENGTH_RANGE[0], STRENGTH_RANGE[1])
+        self.strength.setSingleStep(0.05)
+        self.strength.setDecimals(2)
+        self.strength.setSuffix(" ×")
+        self.strength.setValue(float(state.params.strength))
+        self.strength.setToolTip(
+            "Denoising strength: multiplies the noise level the model is told (its noise map). "
+            "Below 1 keeps more texture and leaves more noise; above 1 smooths more. "
+            "As vendors' low / standard / high settings: about 0.7 / 1 / 1.4. "
+            "Blind models (no noise-level input) ignore it."
+        )
+        self.noise_level_shown = QLabel("")
+        self.noise_level_shown.setObjectName("noiseLevelShown")
+        self.noise_level_shown.setToolTip(
+            "Mean of the per-pixel noise level given to the model ([0, 1] units, after the "
+            "strength): from the noise model for synthetic noise, estimated from the image "
+            "on real input"
+        )
+        strength_row = QHBoxLayout()
+        strength_row.addWidget(self.strength)
+        strength_row.addWidget(self.noise_level_shown, 1)
+        form.addRow("Strength", strength_row)
         layout.addWidget(model_box)
 
         noise_box = QGroupBox("Noise")
@@ -173,6 +201,8 @@ class Controls(QWidget):
         state.busyChanged.connect(lambda task, busy: self._flush_drag() if not busy else None)
         self.level_spin.valueChanged.connect(lambda v: state.set_params(level=float(v)))
         self.seed.valueChanged.connect(lambda v: state.set_params(seed=int(v)))
+        self.strength.valueChanged.connect(lambda v: state.set_params(strength=float(v)))
+        state.resultChanged.connect(self._show_noise_level)
         self.new_noise.clicked.connect(self.next_seed)
         self.baseline.currentIndexChanged.connect(
             lambda _i: state.set_params(baseline=self.baseline.currentData())
@@ -309,11 +339,24 @@ class Controls(QWidget):
         self._mark_fit()
         with QSignalBlocker(self.seed):
             self.seed.setValue(params.seed)
+        with QSignalBlocker(self.strength):
+            self.strength.setValue(float(params.strength))
         with QSignalBlocker(self.real_input):
             self.real_input.setChecked(params.real_input)
         self.model_label.setText(
             "shipped" if params.model_path is None else Path(params.model_path).name
         )
+
+    def _show_noise_level(self, result) -> None:
+        """Show the noise level the model was given (or that it takes none)."""
+        level = getattr(result, "noise_level", None) if result is not None else None
+        if result is None or getattr(result, "denoised01", None) is None:
+            self.noise_level_shown.setText("")
+        elif level is None:
+            self.noise_level_shown.setText("blind model")
+        else:
+            source = "estimated" if self.state.params.real_input else "from the noise model"
+            self.noise_level_shown.setText(f"σ̄ {level:.4f} ({source})")
 
     def _mark_fit(self) -> None:
         """Mark the noise models that do not model the study's modality."""
@@ -349,7 +392,28 @@ class Controls(QWidget):
             unit=unit,
             measured=measured,
         )
-        self.level_unit.setText(text or model.unit)
+        note = self.worse_note(result if measured is not None else None)
+        self.level_unit.setText((text or model.unit) + (f"\n{note}" if note else ""))
+
+    @staticmethod
+    def worse_note(result) -> str | None:
+        """The model's note when denoising lowers PSNR (too little noise for the model)."""
+        metrics = {} if result is None else result.metrics
+        noisy, denoised = metrics.get("noisy", {}), metrics.get("denoised", {})
+        if noisy.get("psnr") is None or denoised.get("psnr") is None:
+            return None
+        loss = float(denoised["psnr"]) - float(noisy["psnr"])
+        if loss >= 0:
+            return None
+        more = (
+            "a lower dose"
+            if result.params.noise in ("lowdose-ct", "xray", "poisson")
+            else ("a higher level")
+        )
+        return (
+            f"Denoising lowers PSNR here ({loss:+.1f} dB): this noise is weaker than the model "
+            f"removes well; try {more}."
+        )
 
     def _on_result(self, result) -> None:
         if result is None:

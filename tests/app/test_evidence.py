@@ -100,6 +100,9 @@ def test_layout_change_before_export_and_full_resolution(window, open_study, set
     png, side, *panes = written
     record = json.loads(side.read_text(encoding="utf-8"))
     assert record["layout"] == "1x2" and record["panes"] == ["noisy", "denoised"]
+    # Orientation letters (ImageOrientationPatient) and a scale bar (PixelSpacing) are drawn.
+    assert record["orientation"] == {"left": "R", "right": "L", "top": "A", "bottom": "P"}
+    assert record["scale_bar_mm"] == 20.0
     assert [p.name for p in panes] == ["cmp_noisy.png", "cmp_denoised.png"]
     for path, key in zip(panes, ("noisy", "denoised"), strict=True):
         image = QImage(str(path))

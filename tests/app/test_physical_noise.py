@@ -80,3 +80,17 @@ def test_dragging_the_level_slider_previews_and_ends_on_the_released_value(
     assert window.state.result.params.level == pytest.approx(released)
     assert previews >= 2  # intermediate results were shown during the drag
     assert shown[-1] == pytest.approx(released)
+
+
+def test_a_dose_where_the_model_hurts_says_so(window, open_study, settle):
+    open_study(window, sample_path("ct"), modality="ct")
+    assert "Denoising lowers PSNR" not in window.controls.level_description()  # 10 % dose
+    window.state.set_params(level=1.0)  # full dose: almost no noise
+    settle(window)
+    metrics = window.state.result.metrics
+    loss = metrics["denoised"]["psnr"] - metrics["noisy"]["psnr"]
+    if loss < 0:  # the tiny test model, like the shipped one, cannot improve a clean image
+        assert f"Denoising lowers PSNR here ({loss:+.1f} dB)" in window.controls.level_description()
+        assert "try a lower dose" in window.controls.level_description()
+    else:
+        assert "Denoising lowers PSNR" not in window.controls.level_description()
