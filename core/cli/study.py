@@ -43,7 +43,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="LIST",
         help="comma-separated: model, noisy and baselines (nlmeans, bm3d, median, ...)",
     )
-    create.add_argument("--model", type=Path, metavar="FILE", help="model file (default: shipped)")
+    create.add_argument(
+        "--model", type=Path, metavar="FILE", help="model file (default: each case's shipped one)"
+    )
+    create.add_argument(
+        "--modality",
+        choices=("auto", "mri", "ct", "xray"),
+        default="auto",
+        help="review every case as this modality (default: each case's own; PNG is unknown)",
+    )
     create.add_argument(
         "--noise",
         default="gaussian",
@@ -120,6 +128,7 @@ def run_create(args: argparse.Namespace) -> int:
         criteria=parse_criteria(args.criteria),
         lpips=not args.no_lpips,
         device=str(resolve_device(args.device)[0]) if args.device == "auto" else args.device,
+        modality=None if args.modality == "auto" else args.modality,
     )
     with tqdm(unit="case", desc="creating study", file=sys.stderr) as bar:
 

@@ -24,7 +24,9 @@ The clean image is stored as ``reference`` and the metrics of each output
 against it (PSNR, SSIM, MSE, MAE, GMSD, LPIPS) go into the ``metrics`` table;
 readers never see them.
 
-The study is written to a temporary file beside the output, flushed to disk
+Every case is read once before any work starts, so an unreadable case, a
+modality without a model or a level out of range fails at once. The study is
+written to a temporary file beside the output, flushed to disk
 and renamed over the output at the end, so an interrupted creation leaves no
 half-made study; the source images are only ever opened for reading.
 """
@@ -82,6 +84,9 @@ class StudySpec:
         Compute LPIPS for the metric correlations.
     device : str
         Device for the model and LPIPS.
+    modality : str or None
+        Review every case as this modality (``"ct"``, ``"mri"``, ``"xray"``);
+        None keeps each case's own (``"unknown"`` for PNG and TIFF).
     """
 
     cases: Path
@@ -95,6 +100,7 @@ class StudySpec:
     criteria: list[tuple[str, str]] = field(default_factory=list)
     lpips: bool = True
     device: str = "cpu"
+    modality: str | None = None
 
 
 def list_cases(folder: str | Path) -> list[Path]:
@@ -221,6 +227,7 @@ def create_study(
             ),
         )
 
+    _check_cases(spec, cases, methods, noise_model)
     tmp = _tmp_path(out)
     try:
         conn = schema.connect(tmp, create=True)
@@ -272,6 +279,42 @@ def create_study(
     return out
 
 
+def _check_level(noise_model, spec: StudySpec, modality: str) -> float:
+    level = float(spec.level) if spec.level is not None else noise_model.default_level(modality)
+    if not noise_model.min_level <= level <= noise_model.max_level:
+        raise ParameterError(
+            f"{noise_model.name} level out of range",
+            got=f"{level:g}",
+            expected=f"{noise_model.min_level:g} to {noise_model.max_level:g} {noise_model.unit}",
+        )
+    return level
+
+
+def _check_cases(spec: StudySpec, cases: Sequence[Path], methods: Sequence[str], noise_model):
+    """Read every case once before any work: a bad case, model or level fails at once.
+
+    Loading twice costs some I/O but spares a user an error after an hour of denoising.
+    """
+    from denoscope.core.io import load_study
+    from denoscope.core.review import load_model_cached, model_path_for, prepare_study
+
+    for path in cases:
+        review = prepare_study(load_study(path), modality=spec.modality)
+        modality = str(review.modality)
+        _check_level(noise_model, spec, modality)
+        if "model" in methods:
+            try:
+                load_model_cached(model_path_for(modality, spec.model))
+            except ParameterError as error:
+                raise ParameterError(
+                    error.problem,
+                    path=path,
+                    got=error.got,
+                    expected=error.expected,
+                    fix="pass --modality mri|ct|xray to review every case as one, or --model FILE",
+                ) from error
+
+
 def _write_cases(
     conn,
     spec: StudySpec,
@@ -301,7 +344,7 @@ def _write_cases(
     models: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     for position, path in enumerate(cases):
-        review = prepare_study(load_study(path))
+        review = prepare_study(load_study(path), modality=spec.modality)
         study = review.study
         modality = str(review.modality)
         loaded = None
@@ -314,15 +357,7 @@ def _write_cases(
         norm = normalization_for_model(review, None if loaded is None else loaded.card)
         index = study.n_frames // 2
         clean = np.asarray(norm.to_unit(study.frames[index]), np.float32)
-        level = float(spec.level) if spec.level is not None else noise_model.default_level(modality)
-        if not noise_model.min_level <= level <= noise_model.max_level:
-            raise ParameterError(
-                f"{noise_model.name} level out of range",
-                got=f"{level:g}",
-                expected=(
-                    f"{noise_model.min_level:g} to {noise_model.max_level:g} {noise_model.unit}"
-                ),
-            )
+        level = _check_level(noise_model, spec, modality)
         levels[modality] = level
         params = ReviewParams(
             modality=modality,

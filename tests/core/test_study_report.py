@@ -130,8 +130,30 @@ def test_create_errors_are_one_line_without_traceback(
     assert main([*base, "--methods", "noisy", "--noise", "gaussian:7"]) == 2
     assert "level out of range" in capsys.readouterr().err
     assert main([*base, "--methods", "model,noisy"]) == 2
-    assert "modality is unknown" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "modality is unknown" in err and "img1.png" in err and "--modality" in err
     assert not out.exists()
+
+
+def test_create_with_a_modality_uses_that_modality_s_shipped_model(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from denoscope.core.model_registry import list_shipped
+
+    if "mri" not in list_shipped():
+        pytest.skip("no shipped MRI model")
+    cases = make_cases(tmp_path / "cases", n=1)
+    out = tmp_path / "s.denostudy"
+    args = ["study", "create", "--cases", str(cases), "-o", str(out), "--no-lpips"]
+    assert main([*args, "--methods", "model,noisy", "--modality", "mri", "--device", "cpu"]) == 0
+    conn = sqlite3.connect(out)
+    settings = json.loads(
+        conn.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()[0]
+    )
+    modality = conn.execute("SELECT modality FROM cases").fetchone()[0]
+    conn.close()
+    assert modality == "mri" and list(settings["models"]) == ["mri.safetensors"]
 
 
 def test_report_of_a_study_nobody_has_read_yet(tmp_path: Path) -> None:
