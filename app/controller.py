@@ -27,7 +27,6 @@ _log = logging.getLogger("denoscope.app")
 RESULT_CACHE_SIZE = 8
 
 
-
 def describe_error(error: BaseException) -> str:
     """A one-paragraph, readable message for an error raised by background work."""
     from denoscope.core.errors import DenoscopeError
