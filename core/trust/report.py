@@ -110,8 +110,8 @@ def _outline(ax, lesions: list[Lesion], retained: list[float] | None = None) -> 
 def _zooms(axes, run: TrustRun, grey: list) -> None:
     """Fill spare axes with close-ups of the model's worst-kept lesion (truth, then methods).
 
-    The close-ups share a grey window centred on the truth around the lesion, three
-    times the lesion's contrast wide at least, so a faint disc is visible.
+    The close-ups share a grey window centred on the median of the truth around the
+    lesion and eight times the lesion's contrast wide, so a faint disc is visible.
     """
     if len(axes) == 0:
         return
@@ -124,10 +124,9 @@ def _zooms(axes, run: TrustRun, grey: list) -> None:
     r1, c1 = min(shape[0], lesion.row + half + 1), min(shape[1], lesion.col + half + 1)
     shown = [grey[0], *(g for g in grey if g[2] == "model")]
     shown += [g for g in grey[1:] if g[2] not in ("model",)]
-    truth = grey[0][1][r0:r1, c0:c1]  # a window around the lesion's own contrast
+    truth = grey[0][1][r0:r1, c0:c1]  # a window set by the lesion's own contrast
     middle = float(np.median(truth))
-    half_width = max(float(np.percentile(np.abs(truth - middle), 98)), 3 * abs(lesion.contrast))
-    low, high = middle - 1.2 * half_width, middle + 1.2 * half_width
+    low, high = middle - 4 * abs(lesion.contrast), middle + 4 * abs(lesion.contrast)
     for ax, (title, image, method) in zip(axes, shown, strict=False):
         ax.imshow(
             image[r0:r1, c0:c1],
