@@ -289,8 +289,12 @@ class ImagePanes(QWidget):
         self._fit()
         self._update_titles()
 
-    def _on_slice(self, _index: int) -> None:
-        self._show_truth_frame()
+    def _on_slice(self, index: int) -> None:
+        result = self.state.result
+        if result is not None and result.index == index and result.params == self.state.params:
+            self._on_result(result)  # a remembered result was shown already (cache)
+        else:
+            self._show_truth_frame()
         self.refresh_values()
 
     def _show_truth_frame(self) -> None:

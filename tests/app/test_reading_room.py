@@ -282,3 +282,28 @@ def state_free_plot(qtbot):
     plot.show()
     qtbot.waitExposed(plot)
     return plot
+
+
+def test_revisited_slice_shows_every_pane_at_once(qtbot, settings, tiny_model, png_series, settle):
+    from denoscope.app.main_window import MainWindow
+
+    win = MainWindow(settings, series_metrics=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.state.set_params(model_path=tiny_model, device="cpu", baseline=None)
+    with qtbot.waitSignal(win.controller.settled, timeout=120000):
+        win.open_path(png_series, modality="mri")
+    win.view_toolbar.set_layout("1x4")
+    win.state.set_slice(3)
+    settle(win)
+    win.state.set_slice(2)  # seen before: its result comes from the cache, synchronously
+    panes = win.panes
+    assert win.state.result.index == 2
+    for key in ("noisy", "denoised", "truth", "difference"):
+        assert panes.data[key] is not None, key
+    np.testing.assert_array_equal(panes.data["denoised"], win.state.result.display["denoised"])
+    win.state.set_slice(0)  # not computed yet: only its original frame, no stale panes
+    assert panes.data["denoised"] is None and panes.data["difference"] is None
+    np.testing.assert_array_equal(panes.data["truth"], win.state.study.study.frames[0])
+    settle(win)
+    win.controller.shutdown()
