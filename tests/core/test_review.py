@@ -151,3 +151,25 @@ def test_noise_level_map_scales_with_strength():
     level = noise_level_map(LevelAware(), params, noisy, truth)
     np.testing.assert_allclose(level, 0.05, rtol=1e-6)
     assert noise_level_map(Blind(), params, noisy, truth) is None
+
+
+def test_models_are_loaded_once_and_reloaded_when_the_file_changes(tmp_path):
+    import os
+
+    from denoscope.core.review import load_model_cached, model_path_for
+
+    path = _save(tmp_path / "m.safetensors")
+    assert model_path_for("unknown", path) == path
+    first = load_model_cached(path)
+    assert load_model_cached(path) is first
+    _save(path)  # rewritten: a new file on disk
+    os.utime(path, (1, 1))
+    assert load_model_cached(path) is not first
+
+
+def test_unknown_modality_without_a_model_file_says_what_to_do():
+    from denoscope.core.errors import ParameterError
+    from denoscope.core.review import model_path_for
+
+    with pytest.raises(ParameterError, match="--modality"):
+        model_path_for("unknown")
