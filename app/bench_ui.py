@@ -7,6 +7,9 @@ Two measurements:
   first paint of the image panes (the window on screen) is reported, and whether torch had been imported by then
   (it should not be: torch is imported lazily by the first background job).
   The time to the first denoised result is reported too.
+* **Stalls on first open and series switch**, and an **8-megapixel radiograph**
+  (first result, LPIPS on its downsampled copy, peak RSS): see
+  :mod:`denoscope.app.bench_big` (``--skip-open-stalls``, ``--skip-big``).
 * **Event-loop stalls**: a 100-slice series (the bundled CT slice, upsampled
   and shifted per slice, written as 16-bit PNGs in a temporary folder) is
   opened, and its whole denoised series is exported in the background (so the
@@ -47,6 +50,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", type=Path, default=None, help="model file (default: shipped CT, else untrained)"
     )
     parser.add_argument("--skip-cold-start", action="store_true")
+    parser.add_argument(
+        "--skip-open-stalls",
+        action="store_true",
+        help="skip the stall measurement of the first open and a series switch",
+    )
+    parser.add_argument(
+        "--skip-big",
+        action="store_true",
+        help="skip the 8-megapixel radiograph case (first result, LPIPS, peak RSS)",
+    )
     parser.add_argument("--cold-runs", type=int, default=3, help="cold starts to time (median)")
 
 
@@ -305,6 +318,18 @@ def run(args: argparse.Namespace) -> int:
         f"final level set {stalls['final_level_set']:.4g}, shown {stalls['final_level_shown']:.4g} "
         f"({'match' if stalls['final_level_set'] == stalls['final_level_shown'] else 'MISMATCH'})"
     )
+    if not args.skip_open_stalls or not args.skip_big:
+        from denoscope.app.bench_big import (
+            measure_big_image,
+            measure_open_and_switch,
+            print_big,
+            print_open,
+        )
+
+        if not args.skip_open_stalls:
+            print_open(measure_open_and_switch(args.model, args.device))
+        if not args.skip_big:
+            print_big(measure_big_image(args.model, args.device))
     if not args.skip_cold_start:
         cold = measure_cold_start(args.cold_runs)
         print(

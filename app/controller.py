@@ -69,6 +69,8 @@ class Controller(QObject):
         self.lpips = LatestWorker("lpips", self)
         self.series = LatestWorker("series", self)
         self.export = LatestWorker("export", self)
+        for worker in (self.denoiser, self.lpips, self.series, self.export):
+            worker.needs_torch = True
         #: A :class:`~denoscope.app.review_setup.ReviewSetupKeeper` (set by the window).
         self.review_setup: Any = None
         self._series_params: Any = None

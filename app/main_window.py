@@ -469,9 +469,14 @@ class MainWindow(QMainWindow):
         self.state.report("error", describe_error(error))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        """Fill the controls shortly after the window is first shown (fast start-up)."""
+        """Fill the controls once core's registries are imported off the GUI thread."""
         super().showEvent(event)
-        QTimer.singleShot(300, self.controls.populate)
+        if not hasattr(self, "_warmup"):
+            from denoscope.app.warmup import Warmup
+
+            self._warmup = Warmup(self)
+            self._warmup.done.connect(self.controls.populate)
+            self._warmup.start()
         self.panes.graphics.setFocus()  # keys go to the images, not to a control
 
     def wait_settled(self, timeout_ms: float) -> bool:

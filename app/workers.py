@@ -61,6 +61,7 @@ class _Runnable(QRunnable):
         self._generation_now = owner._generation_now
         self._relay = owner._relay
         self._closed = owner._closed
+        self._needs_torch = owner.needs_torch
         self._job = job
 
     def _emit(self, signal_name: str, *args: object) -> None:
@@ -73,6 +74,10 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:  # runs on a pool thread
         _lower_this_thread_priority()
+        if self._needs_torch:
+            from denoscope.app.warmup import preload_torch_libraries
+
+            preload_torch_libraries()  # torch's libraries open without the GIL: no GUI stall
         job = self._job
         gen = job.generation
 
@@ -168,6 +173,8 @@ class LatestWorker(QObject):
         self._pending: _Job | None = None
         self._relay = _Relay()
         self._closed = threading.Event()
+        #: Jobs of this worker import torch: its libraries are opened first, without the GIL.
+        self.needs_torch = False
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.done.connect(self._on_done, queued)
         self._relay.failed.connect(self._on_failed, queued)

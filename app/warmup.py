@@ -1,0 +1,108 @@
+"""Import the noise and baseline registries off the GUI thread, then fill the controls.
+
+The Controls panel lists core's noise models and baselines; importing those
+registries pulls in SciPy and scikit-image (about 1.5 s of imports). Done on the
+GUI thread, or on the GUI thread while the loading thread imports the same
+modules (it then waits on the import lock), that froze the first open of a
+study for 1-2 s. :class:`Warmup` imports them on a plain background thread and
+emits ``done`` (delivered on the GUI thread) when they are ready.
+
+``import torch`` also stalled the GUI: the import machinery opens torch's
+shared libraries (hundreds of MB) while holding the GIL, for 0.5-1 s.
+:func:`preload_torch_libraries` opens them first with ``ctypes``, which
+releases the GIL while the dynamic linker works; the later ``import torch``
+finds them loaded. Every worker job calls it before its work (once per process;
+later callers wait for the first, without the GIL).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+#: torch's libraries, in load order (missing ones, e.g. CUDA on a CPU build, are skipped).
+TORCH_LIBRARIES: tuple[str, ...] = (
+    "libtorch_global_deps.so",
+    "libc10.so",
+    "libtorch_cpu.so",
+    "libc10_cuda.so",
+    "libtorch_cuda.so",
+    "libtorch.so",
+    "libtorch_python.so",
+)
+
+_PRELOAD_LOCK = threading.Lock()
+_preloaded = False
+
+
+def preload_torch_libraries() -> None:
+    """Open torch's shared libraries with ctypes (GIL released) before ``import torch``.
+
+    Linux only; a library that fails to open is left to ``import torch`` (which
+    then reports any real problem itself).
+    """
+    global _preloaded
+    if _preloaded:
+        return
+    with _PRELOAD_LOCK:  # a second caller waits here without holding the GIL
+        if _preloaded:
+            return
+        _preloaded = True
+        import sys
+
+        if not sys.platform.startswith("linux") or "torch" in sys.modules:
+            return
+        import ctypes
+        import importlib.util
+
+        spec = importlib.util.find_spec("torch")
+        if spec is None or spec.origin is None:
+            return
+        folder = Path(spec.origin).parent / "lib"
+        for name in TORCH_LIBRARIES:
+            path = folder / name
+            if path.is_file():
+                try:
+                    ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
+                except OSError:
+                    continue
+
+
+#: Modules whose import must not run on the GUI thread.
+MODULES: tuple[str, ...] = (
+    "denoscope.core.noise",
+    "denoscope.core.baselines",
+    "denoscope.core.metrics",
+)
+
+
+class Warmup(QObject):
+    """Imports :data:`MODULES` once on a background thread.
+
+    Signals
+    -------
+    done()
+        The modules are imported (queued to the GUI thread).
+    """
+
+    done = Signal()
+
+    def start(self) -> None:
+        """Start the background import (returns at once)."""
+        threading.Thread(target=self._run, name="denoscope-warmup", daemon=True).start()
+
+    def _run(self) -> None:
+        import importlib
+
+        from denoscope.app.workers import _lower_this_thread_priority
+
+        _lower_this_thread_priority()
+        preload_torch_libraries()
+        for name in MODULES:
+            importlib.import_module(name)
+        try:
+            self.done.emit()
+        except RuntimeError:  # the window closed meanwhile: nobody to tell
+            return
