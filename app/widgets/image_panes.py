@@ -78,13 +78,21 @@ class _PaneView(pg.ViewBox):
 
     windowDragged = Signal(float, float, bool)  # dx, dy (pixels), finished
     wheelSlices = Signal(int)
+    regionDrawn = Signal(object, object, bool)  # start, current (image coords), finished
 
     def __init__(self) -> None:
         super().__init__(lockAspect=True, invertY=True, enableMenu=False)
         self.slice_wheel = False
+        self.drawing = False  # a left drag draws an ROI instead of panning
 
     def mouseDragEvent(self, ev, axis=None):  # noqa: N802 - Qt naming
         ctrl = bool(ev.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if self.drawing and ev.button() == Qt.MouseButton.LeftButton and not ctrl:
+            ev.accept()
+            start = self.mapSceneToView(ev.buttonDownScenePos())
+            here = self.mapSceneToView(ev.scenePos())
+            self.regionDrawn.emit(start, here, bool(ev.isFinish()))
+            return
         if ev.button() == Qt.MouseButton.MiddleButton or (
             ev.button() == Qt.MouseButton.LeftButton and ctrl
         ):

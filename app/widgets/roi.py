@@ -65,9 +65,12 @@ class RoiTool(QObject):
     -------
     statsChanged()
         Regions or their statistics changed.
+    armedChanged(object)
+        The shape a left drag will draw next (``None``: dragging pans again).
     """
 
     statsChanged = Signal()
+    armedChanged = Signal(object)
 
     def __init__(
         self, panes: ImagePanes, state: ViewerState, parent: QObject | None = None
@@ -81,6 +84,10 @@ class RoiTool(QObject):
         self.contrast: dict | None = None
         self.error: str | None = None
         self._syncing = False
+        self.armed: str | None = None
+        self._drawing: int | None = None
+        for view in panes.views.values():
+            view.regionDrawn.connect(self._on_drawn)
         state.resultChanged.connect(lambda _r: self.recompute())
         state.sliceChanged.connect(lambda _i: self.recompute())
         state.studyChanged.connect(lambda _s: self.clear())
@@ -126,6 +133,40 @@ class RoiTool(QObject):
         self.items.append(items)
         self.recompute()
         return index
+
+    def arm(self, shape: str | None) -> None:
+        """Let the next left drag on any pane draw a ``shape`` ROI (``None``: pan again)."""
+        self.armed = shape
+        for view in self.panes.views.values():
+            view.drawing = shape is not None
+        self.armedChanged.emit(shape)
+
+    def draw_or_place(self, shape: str) -> None:
+        """Toolbar command: arm drawing; asked again while armed, place a default ROI."""
+        if self.armed == shape:
+            self.arm(None)
+            self.add(shape)
+        else:
+            self.arm(shape)
+
+    def _on_drawn(self, start, here, finished: bool) -> None:
+        if self.armed is None:
+            return
+        x0, x1 = sorted((float(start.x()), float(here.x())))
+        y0, y1 = sorted((float(start.y()), float(here.y())))
+        try:
+            region = Region(self.armed, x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0))
+        except Exception:  # noqa: BLE001 - a degenerate drag: wait for a better one
+            return
+        if self._drawing is None:
+            self._drawing = self.add(self.armed, region)
+        else:
+            self.regions[self._drawing] = region
+            self._sync(self._drawing, None)
+        if finished:
+            self._drawing = None
+            self.arm(None)
+            self.recompute()
 
     def set_region(self, index: int, region: Region) -> None:
         """Move ROI ``index`` (on every pane)."""

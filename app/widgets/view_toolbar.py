@@ -132,15 +132,18 @@ class ViewToolbar(QToolBar):
         self.action_roi_rect = self._make(
             "Rect ROI",
             "Shift+R",
-            "Add a rectangle ROI on every pane (a second one is the "
-            "background for contrast and CNR)",
-            lambda: self.rois.add("rect"),
+            "Draw a rectangle ROI: drag on any image (press again to place one in the "
+            "middle); it is mirrored on every pane, and a second ROI is the background for "
+            "contrast and CNR",
+            lambda: self.rois.draw_or_place("rect"),
+            checkable=True,
         )
         self.action_roi_ellipse = self._make(
             "Ellipse ROI",
             "Shift+E",
-            "Add an ellipse ROI on every pane",
-            lambda: self.rois.add("ellipse"),
+            "Draw an ellipse ROI: drag on any image (press again to place one in the middle)",
+            lambda: self.rois.draw_or_place("ellipse"),
+            checkable=True,
         )
         self.action_roi_clear = self._make(
             "Clear ROIs", "Shift+Del", "Remove every ROI", self.rois.clear
@@ -163,6 +166,7 @@ class ViewToolbar(QToolBar):
 
         self.fps.valueChanged.connect(self.cine.set_fps)
         self.cine.playingChanged.connect(self._follow_cine)
+        self.rois.armedChanged.connect(self._follow_roi)
         self.single.activated.connect(lambda _i: self.panes.set_single(self.single.currentData()))
         self.left.activated.connect(lambda _i: self._set_pair())
         self.right.activated.connect(lambda _i: self._set_pair())
@@ -238,6 +242,7 @@ class ViewToolbar(QToolBar):
         self.compare.set_mode("off" if self.compare.mode == "swipe" else "swipe")
 
     def _compare_off(self) -> None:
+        self.rois.arm(None)
         if self.compare.mode != "off":
             self.compare.set_mode("off")
             self.panes.set_layout(self.settings.view_layout(DEFAULT_LAYOUT))
@@ -263,6 +268,11 @@ class ViewToolbar(QToolBar):
             self.action_swipe.setChecked(self.compare.mode == "swipe")
         with QSignalBlocker(self.action_flicker_run):
             self.action_flicker_run.setChecked(self.compare.timer.isActive())
+
+    def _follow_roi(self, shape) -> None:
+        for action, key in ((self.action_roi_rect, "rect"), (self.action_roi_ellipse, "ellipse")):
+            with QSignalBlocker(action):
+                action.setChecked(shape == key)
 
     def _follow_cine(self, playing: bool) -> None:
         with QSignalBlocker(self.action_cine):

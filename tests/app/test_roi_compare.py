@@ -53,7 +53,10 @@ def test_roi_is_mirrored_on_every_pane_and_listed(window, open_study, qtbot):
 
     open_study(window, sample_path("ct"))
     tool = window.view_toolbar.rois
-    window.view_toolbar.action_roi_rect.trigger()
+    window.view_toolbar.action_roi_rect.trigger()  # arms drawing
+    assert tool.armed == "rect" and window.view_toolbar.action_roi_rect.isChecked()
+    window.view_toolbar.action_roi_rect.trigger()  # again: place one in the middle
+    assert tool.armed is None and not window.view_toolbar.action_roi_rect.isChecked()
     assert len(tool.regions) == 1 and set(tool.items[0]) == set(PANES)
     # Dragging the ROI on one pane moves it on all the others.
     item = tool.items[0]["denoised"]
@@ -70,6 +73,7 @@ def test_roi_is_mirrored_on_every_pane_and_listed(window, open_study, qtbot):
     assert table.table.horizontalHeaderItem(0).text() == "Mean (HU)"
     assert table.text(0, 0) == f"{noisy.mean():.1f}"
     # A second ROI is the background: contrast and CNR appear for ROI 1.
+    window.view_toolbar.action_roi_ellipse.trigger()
     window.view_toolbar.action_roi_ellipse.trigger()
     assert tool.contrast is not None
     columns = [table.table.horizontalHeaderItem(c).text() for c in range(table.table.columnCount())]
@@ -134,3 +138,61 @@ def test_swipe_divider_shows_each_side(window, open_study):
     assert compare.label.text() == "Swipe: Noisy | Denoised"
     window.view_toolbar.action_compare_off.trigger()
     assert compare.mode == "off" and panes.layout_name == "1x2"
+
+
+class _Drag:
+    """A stand-in for pyqtgraph's MouseDragEvent (left button, scene positions)."""
+
+    def __init__(self, view, start, end, finish):
+        self._start, self._end, self._finish = (
+            view.mapViewToScene(start),
+            view.mapViewToScene(end),
+            finish,
+        )
+        self.accepted = False
+
+    def button(self):
+        from PySide6.QtCore import Qt
+
+        return Qt.MouseButton.LeftButton
+
+    def modifiers(self):
+        from PySide6.QtCore import Qt
+
+        return Qt.KeyboardModifier.NoModifier
+
+    def buttonDownScenePos(self):  # noqa: N802 - pyqtgraph naming
+        return self._start
+
+    def scenePos(self):  # noqa: N802 - pyqtgraph naming
+        return self._end
+
+    def isFinish(self):  # noqa: N802 - pyqtgraph naming
+        return self._finish
+
+    def accept(self):
+        self.accepted = True
+
+
+def test_an_roi_is_drawn_by_dragging_on_a_pane(window, open_study):
+    from PySide6.QtCore import QPointF
+
+    from denoscope.app.widgets.image_panes import PANES
+    from denoscope.core.roi import Region
+
+    open_study(window, sample_path("ct"))
+    tool = window.view_toolbar.rois
+    view = window.panes.views["noisy"]
+    window.view_toolbar.action_roi_ellipse.trigger()
+    assert all(window.panes.views[k].drawing for k in PANES)
+    view.mouseDragEvent(_Drag(view, QPointF(30, 40), QPointF(50, 50), False))
+    view.mouseDragEvent(_Drag(view, QPointF(30, 40), QPointF(60, 70), True))
+    assert len(tool.regions) == 1
+    region = tool.regions[0]
+    assert region.shape == "ellipse"
+    assert (region.x, region.y, region.width, region.height) == pytest.approx((30, 40, 30, 30))
+    other = tool.items[0]["denoised"]
+    assert (other.size().x(), other.size().y()) == pytest.approx((30, 30))
+    assert tool.armed is None and not view.drawing  # one ROI per drawing; dragging pans again
+    assert tool.stats and tool.stats[0]["noisy"]["pixels"] > 0
+    assert isinstance(region, Region)
