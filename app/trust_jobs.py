@@ -60,6 +60,22 @@ def _model(params: Any) -> Any:
     return load_model_cached(model_path_for(params.modality, params.model_path))
 
 
+def _denoiser(loaded: Any, params: Any, real: bool, should_stop: Callable[[], bool]) -> Any:
+    """The shown model as the viewer runs it (noise-level map from the noise model, strength)."""
+    from denoscope.app.pipeline import pixel_size_mm
+    from denoscope.core.trust import model_denoiser
+
+    return model_denoiser(
+        _model(params),
+        device=params.device,
+        should_stop=should_stop,
+        noise=None if real else params.noise,
+        level=None if real else params.level,
+        pixel_size_mm=pixel_size_mm(loaded),
+        strength=float(getattr(params, "strength", 1.0)),
+    )
+
+
 def _unit(loaded: Any) -> tuple[float, str]:
     span = float(loaded.normalization.span)
     return span, "HU" if loaded.study.modality == "ct" else "a.u."
@@ -80,7 +96,6 @@ def compute_map(
         REMOVED_WINDOW_PX,
         edge_maps,
         local_sigma,
-        model_denoiser,
         redraw_uncertainty,
         removed_structure,
         tta_uncertainty,
@@ -128,7 +143,7 @@ def compute_map(
             {"edge_scale_px": EDGE_SCALE_PX} if key != "signed" else {},
         )
     if key == "uncertainty":
-        model = model_denoiser(_model(params), device=params.device, should_stop=should_stop)
+        model = _denoiser(loaded, params, real, should_stop)
         if real:
             u = tta_uncertainty(
                 result.noisy01,
@@ -181,7 +196,7 @@ def lesion_run(
     """
     from denoscope.app.pipeline import pixel_size_mm
     from denoscope.core.errors import ParameterError
-    from denoscope.core.trust import lesion_test, model_denoiser
+    from denoscope.core.trust import lesion_test
 
     if result.truth01 is None:
         raise ParameterError(
@@ -189,7 +204,7 @@ def lesion_run(
             fix="turn off 'real input' so that synthetic noise is added to the study",
         )
     params = result.params
-    model = model_denoiser(_model(params), device=params.device, should_stop=should_stop)
+    model = _denoiser(loaded, params, False, should_stop)
     return lesion_test(
         result.truth01,
         {"model": model},

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
             from denoscope.core.model_registry import shipped_model
 
             path = shipped_model(path)
-        model = model_denoiser(load_model(path), device=args.device)
+        model = model_denoiser(load_model(path), device=args.device, noise="gaussian", level=0.1)
         one = _median_seconds(lambda: model(noisy), 1)
         tta = tta_uncertainty(noisy, model)
         redraw = redraw_uncertainty(clean, model, noise="gaussian", level=0.1, draws=8)

@@ -181,7 +181,7 @@ def run(args: argparse.Namespace) -> int:
     baselines = {name: baseline_denoiser(name, sigma) for name in names}
     run_result = run_trust(
         clean,
-        model_denoiser(loaded, device=args.device),
+        model_denoiser(loaded, device=args.device, noise=noise, level=level, pixel_size_mm=pixel),
         baselines,
         noise=noise,
         level=level,

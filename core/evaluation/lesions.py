@@ -75,7 +75,7 @@ def lesion_evaluation(
     from denoscope.core.trust import baseline_denoiser, lesion_test, model_denoiser
     from denoscope.core.trust.lesion_test import pooled_summary
 
-    model = model_denoiser(load_model(model_path), device=device)
+    loaded = load_model(model_path)
     names = [b for b in baselines if b in BASELINES]
     out: dict[str, Any] = {
         "n_lesions": n_lesions,
@@ -102,6 +102,7 @@ def lesion_evaluation(
                     else NOISE_MODELS[noise].apply(clean, level, rng=image_seed)
                 )
                 sigma = float(np.std(np.asarray(probe, np.float64) - clean))
+            model = model_denoiser(loaded, device=device, noise=noise, level=level)
             methods = {"model": model, **{b: baseline_denoiser(b, sigma) for b in names}}
             try:
                 result = lesion_test(

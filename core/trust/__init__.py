@@ -17,7 +17,13 @@ Every image is float32 (rows, cols) in [0, 1] unless a function says it takes
 modality units.
 """
 
-from denoscope.core.trust.denoisers import Denoiser, baseline_denoiser, model_denoiser
+from denoscope.core.trust.denoisers import (
+    Denoiser,
+    ModelDenoiser,
+    apply_denoiser,
+    baseline_denoiser,
+    model_denoiser,
+)
 from denoscope.core.trust.edges import EDGE_SCALE_PX, edge_maps, edge_strength, signed_difference
 from denoscope.core.trust.lesion_test import LesionTestResult, MethodLesionStats, lesion_test
 from denoscope.core.trust.lesions import Lesion, insert_lesions, lesion_mask, place_lesions
@@ -32,10 +38,12 @@ __all__ = [
     "REMOVED_WINDOW_PX",
     "Denoiser",
     "Lesion",
+    "ModelDenoiser",
     "LesionTestResult",
     "MethodLesionStats",
     "PureNoiseResult",
     "UncertaintyResult",
+    "apply_denoiser",
     "baseline_denoiser",
     "edge_maps",
     "edge_strength",

@@ -1,7 +1,12 @@
-"""Denoisers as plain callables ``f(noisy01) -> denoised01``, so trust tests take any method.
+"""Denoisers as callables ``f(noisy01) -> denoised01``, so trust tests take any method.
 
-A network (:func:`model_denoiser`), a classical baseline (:func:`baseline_denoiser`)
-and the stand-in models of the tests all have this one shape.
+A classical baseline (:func:`baseline_denoiser`) and the stand-in models of the
+tests are plain callables. A network (:func:`model_denoiser`) is a
+:class:`ModelDenoiser`: the trust tests also hand it the clean image they
+used (:func:`apply_denoiser`), so a network with a noise-level input gets the
+noise model's σ map for that image, as the viewer and the CLI give it
+(:func:`denoscope.core.noise.sigma_map.noise_sigma_map`; the estimate
+``estimate_sigma_map`` on real input), times the strength.
 """
 
 from __future__ import annotations
@@ -15,13 +20,82 @@ import numpy as np
 Denoiser = Callable[[np.ndarray], np.ndarray]
 
 
+class ModelDenoiser:
+    """A network run through :func:`denoscope.core.inference.denoise`, as the product runs it.
+
+    Parameters
+    ----------
+    model : nn.Module or LoadedModel
+        The network.
+    device : str, optional
+        ``"cpu"``, ``"cuda"`` or ``"auto"``.
+    should_stop : callable, optional
+        Cooperative cancellation, checked by ``denoise`` between tiles.
+    noise : str, optional
+        Noise model of the synthetic noise (None: real input, σ estimated).
+    level : float, optional
+        Its level.
+    pixel_size_mm : float, optional
+        For noise models whose physics depends on it.
+    strength : float, optional
+        Multiplies the noise-level map (networks with a noise-level input only).
+    """
+
+    takes_clean = True
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        device: str = "cpu",
+        should_stop: Callable[[], bool] | None = None,
+        noise: str | None = None,
+        level: float | None = None,
+        pixel_size_mm: float | None = None,
+        strength: float = 1.0,
+    ) -> None:
+        self.module = getattr(model, "module", model)
+        self.device, self.should_stop = device, should_stop
+        self.noise, self.level, self.pixel_size_mm = noise, level, pixel_size_mm
+        self.strength = float(strength)
+
+    def noise_level(self, noisy01: np.ndarray, clean01: np.ndarray | None) -> np.ndarray | None:
+        """The σ map given to a network with a noise-level input (None for blind networks)."""
+        if not getattr(self.module, "noise_level_input", False):
+            return None
+        from denoscope.core.noise.sigma_map import estimate_sigma_map, noise_sigma_map
+
+        if self.noise is None or self.level is None or clean01 is None:
+            sigma = estimate_sigma_map(noisy01)
+        else:
+            sigma = noise_sigma_map(
+                self.noise, clean01, noisy01, self.level, pixel_size_mm=self.pixel_size_mm
+            )
+        return (np.asarray(sigma, np.float32) * np.float32(self.strength)).astype(np.float32)
+
+    def __call__(self, noisy01: np.ndarray, clean01: np.ndarray | None = None) -> np.ndarray:
+        """Denoise ``noisy01``; ``clean01`` (when known) sets the noise-level map."""
+        from denoscope.core.inference import denoise
+
+        level = self.noise_level(noisy01, clean01)
+        kwargs = {} if level is None else {"noise_level": level}
+        out = denoise(
+            noisy01, self.module, device=self.device, should_stop=self.should_stop, **kwargs
+        )
+        return np.asarray(out.image, np.float32)
+
+
 def model_denoiser(
     model: Any,
     *,
     device: str = "cpu",
     should_stop: Callable[[], bool] | None = None,
-) -> Denoiser:
-    """Wrap a network (module or :class:`~denoscope.core.checkpoint.LoadedModel`) as a Denoiser.
+    noise: str | None = None,
+    level: float | None = None,
+    pixel_size_mm: float | None = None,
+    strength: float = 1.0,
+) -> ModelDenoiser:
+    """Wrap a network (module or :class:`~denoscope.core.checkpoint.LoadedModel`) for the trust tests.
 
     Parameters
     ----------
@@ -31,20 +105,36 @@ def model_denoiser(
         ``"cpu"``, ``"cuda"`` or ``"auto"``.
     should_stop : callable, optional
         Cooperative cancellation, checked by ``denoise`` between tiles.
+    noise, level : str, float, optional
+        The synthetic noise (its σ map is the network's noise-level input);
+        None on real input.
+    pixel_size_mm : float, optional
+        For noise models whose physics depends on it.
+    strength : float, optional
+        Multiplies the noise-level map.
 
     Returns
     -------
-    Denoiser
+    ModelDenoiser
     """
-    from denoscope.core.inference import denoise
+    return ModelDenoiser(
+        model,
+        device=device,
+        should_stop=should_stop,
+        noise=noise,
+        level=level,
+        pixel_size_mm=pixel_size_mm,
+        strength=strength,
+    )
 
-    module = getattr(model, "module", model)
 
-    def run(noisy01: np.ndarray) -> np.ndarray:
-        out = denoise(noisy01, module, device=device, should_stop=should_stop)
-        return np.asarray(out.image, np.float32)
-
-    return run
+def apply_denoiser(
+    denoiser: Denoiser, noisy01: np.ndarray, clean01: np.ndarray | None = None
+) -> np.ndarray:
+    """Run ``denoiser`` on ``noisy01``, handing ``clean01`` to those that take it; float32."""
+    if getattr(denoiser, "takes_clean", False):
+        return np.asarray(denoiser(noisy01, clean01), np.float32)
+    return np.asarray(denoiser(noisy01), np.float32)
 
 
 def baseline_denoiser(name: str, sigma01: float) -> Denoiser:

@@ -48,7 +48,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from denoscope.core.errors import ParameterError
-from denoscope.core.trust.denoisers import Denoiser
+from denoscope.core.trust.denoisers import Denoiser, apply_denoiser
 from denoscope.core.trust.lesions import (
     CONTRAST_RANGE,
     RADIUS_RANGE,
@@ -289,9 +289,9 @@ def lesion_test(
     for index, (name, denoiser) in enumerate(methods.items()):
         stop()
         start = time.perf_counter()
-        out_present = np.asarray(denoiser(noisy_present), np.float32)
+        out_present = apply_denoiser(denoiser, noisy_present, present_clean)
         stop()
-        out_absent = np.asarray(denoiser(noisy_absent), np.float32)
+        out_absent = apply_denoiser(denoiser, noisy_absent, clean)
         seconds = time.perf_counter() - start if name != "noisy" else 0.0
         present, absent, retained = [], [], []
         for lesion, c, b in zip(lesions, inserted, backgrounds, strict=True):

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from denoscope.core.trust._filters import gaussian_weights, window_sum
-from denoscope.core.trust.denoisers import Denoiser
+from denoscope.core.trust.denoisers import Denoiser, apply_denoiser
 from denoscope.core.trust.edges import edge_strength
 from denoscope.core.trust.removed import REMOVED_WINDOW_PX, correlation_factor
 from denoscope.core.trust.sigma import local_sigma
@@ -142,7 +142,7 @@ def pure_noise_test(
                 from denoscope.core.inference import Cancelled
 
                 raise Cancelled("the pure-noise test was cancelled")
-            out = np.asarray(denoiser(noisy), np.float32)
+            out = apply_denoiser(denoiser, noisy, flat)
             energy = float(np.mean(edge_strength(out) ** 2))
             z = window_sum(out.astype(np.float64) - value, weights) / predicted
             margin = 4 * int(REMOVED_WINDOW_PX)  # border windows are reflected: leave them out

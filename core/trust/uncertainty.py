@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from denoscope.core.errors import ParameterError
-from denoscope.core.trust.denoisers import Denoiser
+from denoscope.core.trust.denoisers import Denoiser, apply_denoiser
 
 #: Default number of noise re-draws.
 DEFAULT_REDRAWS = 8
@@ -136,7 +136,7 @@ def redraw_uncertainty(
             noisy = apply_noise(clean, 1000 + k)
         else:
             noisy = add_noise(clean, noise, level, rng=generator, pixel_size_mm=pixel_size_mm)
-        outputs.append(np.asarray(denoiser(np.asarray(noisy, np.float32)), np.float32))
+        outputs.append(apply_denoiser(denoiser, np.asarray(noisy, np.float32), clean))
         if progress is not None:
             progress(k + 1, int(draws))
     return _result(outputs, "redraw", start, scale, unit)
@@ -194,7 +194,7 @@ def tta_uncertainty(
     pairs = _transforms()
     for index, (forward, backward) in enumerate(pairs):
         _check_stop(should_stop)
-        out = np.asarray(denoiser(forward(noisy)), np.float32)
+        out = apply_denoiser(denoiser, forward(noisy))
         outputs.append(backward(out))
         if progress is not None:
             progress(index + 1, len(pairs))
