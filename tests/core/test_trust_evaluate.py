@@ -60,3 +60,32 @@ def test_evaluate_lesions(tmp_path, capsys):
     assert "retained contrast" in capsys.readouterr().out
     with Image.open(tmp_path / "l.png") as plot:
         assert plot.size[0] > 300
+
+
+def test_slice_level_noise_is_drawn_on_the_whole_slice_then_cropped(tmp_path):
+    import numpy as np
+    from trust_standins import phantom
+
+    from denoscope.core.checkpoint import save_model
+    from denoscope.core.evaluation import TestImage
+    from denoscope.core.evaluation.lesions import lesion_evaluation, lesion_markdown
+    from denoscope.core.model_card import ModelCard
+    from denoscope.core.models import build_model
+
+    torch.manual_seed(0)
+    arch = {"arch": "res-cae", "widths": [8, 8], "bottleneck_convs": 1}
+    card = ModelCard(name="tiny", architecture=arch, modality="ct")
+    save_model(tmp_path / "m.safetensors", build_model(arch), card)
+    full = (phantom(192) * 0.6).astype(np.float32)
+    data = lesion_evaluation(
+        tmp_path / "m.safetensors",
+        [TestImage("phantom[0]", full)],
+        [("lowdose-ct", 0.25)],
+        baselines=["median"],
+        n_lesions=4,
+        crop=128,
+    )
+    image = data["settings"]["lowdose-ct@0.25"]["per_image"][0]
+    assert all(0 <= les["row"] < 128 and 0 <= les["col"] < 128 for les in image["lesions"])
+    assert image["removed_structure_correlation"] < 0.9  # FBP noise of the whole slice
+    assert "lowdose-ct@0.25" in lesion_markdown(data)
