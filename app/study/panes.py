@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
 
@@ -54,13 +54,11 @@ class ReadingPanes(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setObjectName("readingPanes")
-        self.graphics.setBackground("#000000")
-        self.graphics.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
+        self.setObjectName("readingPanes")
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(4)
+        self.canvases: dict[str, pg.GraphicsLayoutWidget] = {}
         self.views: dict[str, _View] = {}
         self.items: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, pg.LabelItem] = {}
@@ -69,9 +67,12 @@ class ReadingPanes(QWidget):
         self._shape: tuple[int, ...] | None = None
 
     def _build(self, keys: tuple[str, ...]) -> None:
-        self.graphics.clear()
-        self.views, self.items, self.titles = {}, {}, {}
-        for column, key in enumerate(keys):
+        """One canvas per pane, side by side with equal widths (a QHBoxLayout), views linked."""
+        self.clear()
+        for key in keys:
+            canvas = pg.GraphicsLayoutWidget()
+            canvas.setBackground("#000000")
+            canvas.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             title = pg.LabelItem(TITLES[key], color="#d8dee9", size="11pt")
             title.setFixedHeight(26)
             view = _View()
@@ -79,9 +80,11 @@ class ReadingPanes(QWidget):
             item = pg.ImageItem(axisOrder="row-major")
             view.addItem(item)
             view.windowDragged.connect(self._on_drag)
-            self.graphics.addItem(title, row=0, col=column)
-            self.graphics.addItem(view, row=1, col=column)
-            self.views[key], self.items[key], self.titles[key] = view, item, title
+            canvas.addItem(title, row=0, col=0)
+            canvas.addItem(view, row=1, col=0)
+            self.row.addWidget(canvas, 1)
+            self.canvases[key], self.views[key] = canvas, view
+            self.items[key], self.titles[key] = item, title
         first = self.views[keys[0]]
         for key in keys[1:]:
             self.views[key].setXLink(first)
@@ -124,8 +127,10 @@ class ReadingPanes(QWidget):
 
     def clear(self) -> None:
         """Remove every image (pause, end of study)."""
-        self.graphics.clear()
-        self.views, self.items, self.titles = {}, {}, {}
+        for canvas in self.canvases.values():
+            self.row.removeWidget(canvas)
+            canvas.deleteLater()
+        self.canvases, self.views, self.items, self.titles = {}, {}, {}, {}
         self._keys = ()
         self._shape = None
 

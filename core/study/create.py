@@ -400,15 +400,16 @@ def _write_cases(
         spacing = study.pixel_spacing
         conn.execute("BEGIN IMMEDIATE")
         conn.execute(
-            "INSERT INTO cases (id, position, label, modality, rows, cols, window_center,"
+            "INSERT INTO cases (id, position, label, modality, unit, rows, cols, window_center,"
             " window_width, pixel_spacing, normalization, source_sha256,"
             " frame_index, noise_seed, baseline_sigma)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 case_id,
                 position,
                 f"case {case_id}",
                 modality,
+                review.unit,
                 int(clean.shape[0]),
                 int(clean.shape[1]),
                 center,

@@ -8,7 +8,7 @@ recognised as "not a study"):
     JSON values: ``design``, ``criteria``, ``methods``, ``settings`` (everything
     needed to reproduce the images: noise, seed, model file name, its sha256 and
     card, baseline σ rule, normalisation rule, Denoscope version), ``created_at``.
-``cases(id, position, label, modality, rows, cols, window_center, window_width,
+``cases(id, position, label, modality, unit, rows, cols, window_center, window_width,
 pixel_spacing, normalization, source_sha256, frame_index, noise_seed, baseline_sigma)``
     One row per case. ``source_sha256`` (of the case's file, or of its folder's
     files and their relative names) identifies the source in the cases folder
@@ -71,6 +71,7 @@ CREATE TABLE cases (
     position INTEGER NOT NULL UNIQUE,
     label TEXT NOT NULL,
     modality TEXT NOT NULL,
+    unit TEXT NOT NULL,
     rows INTEGER NOT NULL,
     cols INTEGER NOT NULL,
     window_center REAL NOT NULL,

@@ -62,7 +62,8 @@ class Trial:
     window : tuple of float
         Suggested display window (center, width) in modality units.
     unit : str
-        ``"HU"`` for CT, else ``"a.u."``.
+        The pixel unit (:func:`denoscope.core.modality.pixel_unit`: ``"HU"`` for CT
+        in Hounsfield units, else ``"a.u."``).
     pixel_spacing : tuple of float or None
         (row, col) in mm.
     """
@@ -224,7 +225,7 @@ class ReaderSession:
         with schema.translated_errors(self.path, "reading a case"):
             row = self._conn.execute(
                 "SELECT t.case_id, t.method_a, t.method_b, c.normalization, c.window_center,"
-                " c.window_width, c.modality, c.pixel_spacing FROM trials t"
+                " c.window_width, c.unit, c.pixel_spacing FROM trials t"
                 " LEFT JOIN cases c ON c.id = t.case_id WHERE t.id = ?",
                 (trial_id,),
             ).fetchone()
@@ -235,7 +236,7 @@ class ReaderSession:
                     got=f"position {position + 1}",
                     fix="The file is incomplete: create the study again (answers so far are kept)",
                 )
-            case_id, method_a, method_b, norm_json, center, width, modality, spacing = row
+            case_id, method_a, method_b, norm_json, center, width, unit, spacing = row
             from denoscope.core.intensity import Normalization
 
             norm = Normalization.model_validate_json(norm_json)
@@ -254,7 +255,7 @@ class ReaderSession:
             total=self.total,
             panes=panes,
             window=(float(center), float(width)),
-            unit="HU" if modality == "ct" else "a.u.",
+            unit=str(unit),
             pixel_spacing=tuple(json.loads(spacing)) if spacing else None,
         )
 
