@@ -49,6 +49,7 @@ from denoscope.core.review.study import (
     open_study,
     pixel_size_mm,
     prepare_study,
+    window_note,
 )
 
 __all__ = [
@@ -83,4 +84,5 @@ __all__ = [
     "slice_rng",
     "synthetic_noise",
     "unit_slice",
+    "window_note",
 ]

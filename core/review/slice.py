@@ -25,7 +25,12 @@ from denoscope.core.errors import Cancelled, DenoscopeError
 from denoscope.core.intensity import Normalization
 from denoscope.core.metrics.table import METRIC_KEYS
 from denoscope.core.review.params import ReviewParams
-from denoscope.core.review.study import ReviewStudy, mismatch_note, normalization_for_model
+from denoscope.core.review.study import (
+    ReviewStudy,
+    mismatch_note,
+    normalization_for_model,
+    window_note,
+)
 
 if TYPE_CHECKING:
     from denoscope.core.checkpoint import LoadedModel
@@ -345,6 +350,10 @@ def review_slice(
         if note:
             result.notes.append(note)
             result.modality_warning = note
+        else:
+            note = window_note(review, loaded.card, normalization, result.model_name)
+            if note:
+                result.notes.append(note)
     if should_stop():
         raise Cancelled("review cancelled")
 

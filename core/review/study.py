@@ -246,3 +246,24 @@ def mismatch_note(review: ReviewStudy, card: ModelCard | Any, model_name: str) -
         f"The model {model_name!r} was trained for {trained.label} images; "
         f"this study is {review.modality.label}."
     )
+
+
+def window_note(
+    review: ReviewStudy, card: ModelCard | Any, normalization: Normalization, model_name: str
+) -> str | None:
+    """A sentence when a model trained on a fixed window sees a study normalised otherwise.
+
+    For example ``denoise --modality ct`` on a PNG: the CT model was trained on
+    Hounsfield units, the PNG's values are not, so the rule maps it by its own
+    percentiles and the reader is told. None when the card's window is used or
+    the card states none.
+    """
+    spec = getattr(card, "normalization", None)
+    if spec is None or getattr(spec, "kind", None) != "fixed" or normalization.kind == "fixed":
+        return None
+    unit = "HU" if str(getattr(card, "modality", "")) == Modality.CT else "units"
+    return (
+        f"The model {model_name!r} was trained on a fixed window "
+        f"[{spec.low:g}, {spec.high:g}] {unit}; this study's values are not in those units, "
+        "so it is normalised by its own percentiles."
+    )

@@ -86,11 +86,13 @@ def test_ct_dicom_uses_the_fixed_window_and_a_ct_cards_own_window(ct_model, tmp_
     assert "trained for MRI" in mismatch_note(review, mri_card, "m")
 
 
-def test_declared_modality_without_hounsfield_units_uses_percentiles():
+def test_declared_modality_without_hounsfield_units_uses_percentiles(ct_model):
     study = load_study(sample_path("mri-brain"))
     review = prepare_study(study, modality="ct")
     assert review.modality == Modality.CT and review.unit == "a.u."
     assert review.normalization.kind == "percentile"
+    result = review_slice(review, 0, ReviewParams(model_path=ct_model, device="cpu", baseline=None))
+    assert any("not in those units" in note for note in result.notes)  # the reader is told
 
 
 def test_cli_and_viewer_give_identical_arrays_and_provenance(ct_model, tmp_path):
