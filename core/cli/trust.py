@@ -136,6 +136,10 @@ def run(args: argparse.Namespace) -> int:
     if args.lesions < 2:
         raise ParameterError("--lesions must be at least 2", got=str(args.lesions))
     radius_range, contrast_range = lesion_ranges(args)
+    if args.redraws == 1 or args.redraws < 0:
+        raise ParameterError(
+            "--redraws takes 0 (no uncertainty map) or at least 2", got=str(args.redraws)
+        )
     model_path = args.model
     if model_path in ("mri", "ct", "xray"):
         from denoscope.core.model_registry import shipped_model

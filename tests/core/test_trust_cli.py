@@ -86,6 +86,8 @@ def test_trust_rejects_bad_input(setup, tmp_path, capsys):
     assert "--window takes CENTER,WIDTH" in capsys.readouterr().err
     assert main(_args(setup, tmp_path, "--lesion-radius", "6,3")) != 0
     assert "--lesion-radius needs 0 < MIN <= MAX" in capsys.readouterr().err
+    assert main(_args(setup, tmp_path, "--redraws", "1")) != 0
+    assert "--redraws takes 0" in capsys.readouterr().err
     assert main(_args(setup, tmp_path, "--lesion-contrast", "x")) != 0
     assert "--lesion-contrast takes MIN,MAX" in capsys.readouterr().err
     missing = ["trust", str(tmp_path / "missing.png"), "--model", str(setup / "m.safetensors")]
