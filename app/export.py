@@ -421,6 +421,10 @@ def export_denoised(
     check_writable(*targets, overwrite=overwrite, inputs=inputs)
     written = []
     series_uid = generate_uid()  # every exported slice belongs to one derived series
+    # Denoised synthetic noise is a simulation, not a processed acquisition: it is marked
+    # SYNTHETIC and filed in a new study, never in the patient's real one (as `noise -o x.dcm`).
+    synthetic = not params.real_input
+    study_uid = generate_uid() if synthetic else None
     uids = UidMap() if anonymize else None
     for done, (index, target) in enumerate(zip(indices, targets, strict=True)):
         if should_stop is not None and should_stop():
@@ -448,6 +452,8 @@ def export_denoised(
                 series_uid=series_uid,
                 overwrite=overwrite,
                 anonymize=uids,
+                synthetic=synthetic,
+                study_uid=study_uid,
             )
         written.append(target)
         if progress is not None:

@@ -39,6 +39,11 @@ def test_denoised_derived_dicom_keeps_hu(window, open_study, settle, tmp_path):
     hu = ds.pixel_array * float(ds.RescaleSlope) + float(ds.RescaleIntercept)
     expected = loaded.normalization.from_unit(result.denoised01)
     np.testing.assert_allclose(hu, expected, atol=float(ds.RescaleSlope) + 1e-3)
+    # Denoised synthetic noise is a simulation: marked, and never filed in the patient's study.
+    source = pydicom.dcmread(sample_path("ct"))
+    assert "SYNTHETIC" in ds.ImageComments and "SYNTHETIC" in ds.DerivationDescription
+    assert ds.StudyInstanceUID != source.StudyInstanceUID
+    assert ds.PatientID == source.PatientID  # identity kept unless anonymized
 
 
 def test_png_study_cannot_become_dicom(window, open_study, settle, tmp_path):
