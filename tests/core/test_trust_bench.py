@@ -8,6 +8,6 @@ def test_bench_trust_prints_timings(capsys):
 
     assert main(["bench", "trust", "--repeats", "1"]) == 0
     out = capsys.readouterr().out
-    for name in ("removed structure (noise model sigma)", "edge maps"):
+    for name in ("removed structure (noise model sigma, calibrated)", "edge maps"):
         assert name in out
     assert out.count(" ms") == 3
