@@ -10,8 +10,10 @@ One small module per idea (no Qt):
 - :mod:`~denoscope.core.trust.lesion_test` — the lesion-insertion hallucination test;
 - :mod:`~denoscope.core.trust.pure_noise` — the pure-noise (flat field) test;
 - :mod:`~denoscope.core.trust.localisation` — ROC AUC of a map at lesions;
-- :mod:`~denoscope.core.trust.denoisers` — models and baselines as plain callables;
-- :mod:`~denoscope.core.trust.report` — JSON, markdown and figure of a trust run.
+- :mod:`~denoscope.core.trust.denoisers` — models (run as the product runs them) and
+  baselines as callables;
+- :mod:`~denoscope.core.trust.run` — one ``denoscope trust`` run (maps + both tests);
+- :mod:`~denoscope.core.trust.report` — markdown and figure of a trust run.
 
 Every image is float32 (rows, cols) in [0, 1] unless a function says it takes
 modality units.
