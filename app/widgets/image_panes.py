@@ -111,6 +111,22 @@ class _PaneView(pg.ViewBox):
         super().wheelEvent(ev, axis)
 
 
+class _Label(pg.LabelItem):
+    """A label that never widens its pane: long text is cut at the pane's edge."""
+
+    def updateMin(self) -> None:  # noqa: N802 - pyqtgraph naming
+        super().updateMin()
+        height = self.itemRect().height()
+        self.setMinimumWidth(0)
+        self._sizeHint[Qt.SizeHint.MinimumSize] = (0, height)
+        self._sizeHint[Qt.SizeHint.PreferredSize] = (0, height)
+        self.updateGeometry()
+
+
+#: Below this pane width (pixels) titles use their short form.
+COMPACT_TITLE_WIDTH = 400
+
+
 class Pane(pg.GraphicsLayoutWidget):
     """One pane: a title, the image view and a readout line.
 
@@ -127,12 +143,12 @@ class Pane(pg.GraphicsLayoutWidget):
         self.setBackground("#101214")
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.ci.layout.setSpacing(0)
-        self.title = pg.LabelItem(_TITLES.get(key, "Difference"), color="#d8dee9", size="9pt")
+        self.title = _Label(_TITLES.get(key, "Difference"), color="#d8dee9", size="9pt")
         self.title.setFixedHeight(20)
         self.view = _PaneView()
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
-        self.value = pg.LabelItem("", color="#a3b1c2", size="8pt")
+        self.value = _Label("", color="#a3b1c2", size="8pt")
         self.value.setFixedHeight(16)  # readouts appearing must not resize the panes
         self.addItem(self.title, row=0, col=0)
         self.addItem(self.view, row=1, col=0)
@@ -444,6 +460,7 @@ class ImagePanes(QWidget):
 
     def _apply_view(self) -> None:
         """After a resize or layout change: fit, or keep the reader's zoom and pan."""
+        self._update_titles()
         if self._user_zoomed:
             shown = self.views[PANES[0]].viewRect()
             for key in self.visible_panes():
@@ -480,12 +497,19 @@ class ImagePanes(QWidget):
             text = names[key]
             values = metrics.get(key)
             if values and values.get("psnr") is not None:
-                text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
+                if self.panes[key].width() < COMPACT_TITLE_WIDTH:
+                    text += f" · {values['psnr']:.2f} dB · {values['ssim']:.3f}"
+                else:
+                    text += f" · PSNR {values['psnr']:.2f} dB · SSIM {values['ssim']:.3f}"
             if key == "denoised" and current and getattr(result, "modality_warning", None):
                 text += " · ⚠ model trained for another modality"
             self._set_title(key, text)
         unit = unit_label(self.modality())
-        self._set_title("difference", f"Difference: {DIFF_MODES[self.difference_mode()]} ({unit})")
+        mode = DIFF_MODES[self.difference_mode()]
+        if self.panes["difference"].width() < COMPACT_TITLE_WIDTH:
+            self._set_title("difference", f"{mode} ({unit})")
+        else:
+            self._set_title("difference", f"Difference: {mode} ({unit})")
 
     def title_text(self, key: str) -> str:
         """The title shown above pane ``key``."""

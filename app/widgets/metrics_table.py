@@ -70,6 +70,7 @@ class MetricsTable(QWidget):
         self.table = QTableWidget(0, len(METRIC_COLUMNS))
         self.table.setObjectName("metricsTable")
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout = QVBoxLayout(self)

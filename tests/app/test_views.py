@@ -70,7 +70,13 @@ def test_image_panes_show_result_in_modality_units(state, loaded, qtbot):
     state.set_window(100.0, 50.0)
     for key in ("noisy", "denoised", "truth"):
         assert tuple(view.items[key].levels) == (75.0, 125.0)
-    assert view.titles["noisy"].text.startswith("Noisy · PSNR")
+    view.resize(1200, 500)
+    view.show()
+    qtbot.waitUntil(lambda: view.titles["noisy"].text.startswith("Noisy · PSNR"))
+    view.resize(500, 300)  # narrow panes: the short form, which never widens the pane
+    psnr = result.metrics["noisy"]["psnr"]
+    qtbot.waitUntil(lambda: view.titles["noisy"].text.startswith(f"Noisy · {psnr:.2f} dB"))
+    assert view.panes["noisy"].view.width() <= view.panes["noisy"].width()
 
 
 def test_controls_write_params_and_follow_them(state, loaded, qtbot):
