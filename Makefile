@@ -14,7 +14,7 @@ STAMP := $(VENV)/.denoscope-installed
 SAMPLE ?= ct
 SCREENSHOT ?= out/denoscope-screenshot.png
 
-.PHONY: run test setup lint lint-imports clean-venv
+.PHONY: run test setup lint lint-imports clean-venv models-eval
 
 setup: $(STAMP)
 
@@ -43,6 +43,13 @@ lint: $(STAMP) lint-imports
 # import-linter contracts of pyproject.toml on the source tree (see packaging/lint_imports.py)
 lint-imports: $(STAMP)
 	$(PY) packaging/lint_imports.py
+
+# Evaluate the shipped models (and models/v1/) on the held-out test splits and regenerate
+# models/*_eval*, the cards' bar checks and the README results (needs `denoscope corpus build`
+# and the bench extra for BM3D; about an hour on 2 cores).
+models-eval: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[corpus,bench]'
+	PY=$(PY) bash packaging/evaluate_models.sh
 
 clean-venv:
 	rm -rf $(VENV)

@@ -3,7 +3,9 @@
 Measured on the current device with freshly initialised networks of the
 shipped configs (weights do not change speed) on a real image (scikit-image's
 ``camera``, 512 x 512, with Gaussian noise sigma 0.1; a 128 x 128 resize of
-it). Each timing is the median of ``--repeats`` runs after one warm-up run,
+it). ``res-cae v2`` is the shipped configuration (noise-level map input,
+resize-conv decoder), timed with its noise map estimated from the image, the
+path real input takes. Each timing is the median of ``--repeats`` runs after one warm-up run,
 through :func:`denoscope.core.inference.denoise` (padding, tiling and copies
 included). Peak memory is the highest resident set size sampled every 2 ms
 during the runs (warm-up included) minus the RSS before them, after
@@ -213,6 +215,19 @@ def run(args: argparse.Namespace) -> int:
                 False,
             )
         )
+    if "res-cae" in archs:
+        from denoscope.core.models.config import SHIPPED_RES_CAE
+
+        shipped = build_model(SHIPPED_RES_CAE)
+        # the noise map estimated from the image (real input: the costlier path) is timed too
+        cases.append(
+            (
+                "res-cae v2",
+                shipped.parameter_count,
+                lambda image, m=shipped: denoise(image, m, device=str(device)),
+                False,
+            )
+        )
     if not (args.skip_nlmeans and args.skip_bm3d):
         from denoscope.core.baselines import BASELINES
 
@@ -248,7 +263,7 @@ def run(args: argparse.Namespace) -> int:
 
     reference = next((r for r in rows if r["method"] == "nlmeans"), None)
     header = (
-        f"{'method':<10} {'params':>9} {'ms/512²':>9} {'(best)':>8} {'CPU ms':>8} {'ms/128²':>8} "
+        f"{'method':<11} {'params':>9} {'ms/512²':>9} {'(best)':>8} {'CPU ms':>8} {'ms/128²':>8} "
         f"{'(best)':>7} {'vs NLM':>7} {'peak MB 512²':>12} {'128²':>6}"
     )
     print(header)
@@ -258,7 +273,7 @@ def run(args: argparse.Namespace) -> int:
         row["ratio_vs_nlmeans_512"] = ratio
         params = f"{row['params']:,}" if row["params"] is not None else "-"
         print(
-            f"{row['method']:<10} {params:>9} {row['ms_512']:>9.1f} {row['best_ms_512']:>8.1f} "
+            f"{row['method']:<11} {params:>9} {row['ms_512']:>9.1f} {row['best_ms_512']:>8.1f} "
             f"{row['cpu_ms_512']:>8.1f} {row['ms_128']:>8.1f} {row['best_ms_128']:>7.1f} "
             f"{f'{ratio:.2f}x' if ratio is not None else '-':>7} "
             f"{row['peak_mb_512']:>12.1f} {row['peak_mb_128']:>6.1f}"

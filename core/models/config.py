@@ -95,6 +95,10 @@ class ResCAEConfig(_Config):
     )
 
 
+#: The configuration of the shipped v2 models: noise-level map input, resize-conv decoder.
+SHIPPED_RES_CAE = ResCAEConfig(noise_level_input=True, upsampling="resize")
+
+
 class DnCNNConfig(_Config):
     """DnCNN (Zhang et al. 2017): conv+ReLU, (conv+BN+ReLU) x (depth-2), conv; residual."""
 

@@ -46,11 +46,11 @@ MAX_SIGMA = 0.5
 #: Gaussian window (pixels) of the realised local noise RMS used for low-dose CT.
 CT_WINDOW_SIGMA = 8.0
 
-#: Gaussian window (half-resolution pixels) of :func:`estimate_sigma_map`.
-ESTIMATE_WINDOW_SIGMA = 6.0
+#: Block side (half-resolution details) of the local medians of :func:`estimate_sigma_map`.
+ESTIMATE_BLOCK = 8
 
-#: Median window (half-resolution pixels) of :func:`estimate_sigma_map`.
-ESTIMATE_MEDIAN_SIZE = 7
+#: Gaussian smoothing (in blocks) of the block medians of :func:`estimate_sigma_map`.
+ESTIMATE_SMOOTH = 1.0
 
 #: Median of |N(0, 1)|: converts a median absolute deviation to a sigma.
 _MAD_TO_SIGMA = 0.6744897501960817
@@ -148,13 +148,13 @@ def estimate_sigma_map(noisy01: ArrayLike) -> NDArray[np.float32]:
 
     The finest diagonal Haar detail ``(a - b - c + d) / 2`` of each 2x2 block
     holds almost no anatomy and, for white noise, has the noise's standard
-    deviation. Its local median absolute value (a
-    :data:`ESTIMATE_MEDIAN_SIZE`-block median, robust to edges) divided by
-    0.6745 (Donoho's MAD rule) is smoothed with a Gaussian of
-    :data:`ESTIMATE_WINDOW_SIGMA` blocks and brought back to full size.
-    Spatially correlated noise (CT after the ramp filter) puts a different
-    share of its power in that band, so the map is a scale estimate that the
-    strength control lets a reader adjust.
+    deviation. Its median absolute value over blocks of
+    :data:`ESTIMATE_BLOCK` x :data:`ESTIMATE_BLOCK` details (robust to edges)
+    divided by 0.6745 (Donoho's MAD rule) gives a coarse grid of local sigmas,
+    smoothed with a Gaussian of :data:`ESTIMATE_SMOOTH` blocks and resized
+    bilinearly to the image. Spatially correlated noise (CT after the ramp
+    filter) puts a different share of its power in that band, so the map is a
+    scale estimate that the strength control lets a reader adjust.
 
     Parameters
     ----------
@@ -174,9 +174,13 @@ def estimate_sigma_map(noisy01: ArrayLike) -> NDArray[np.float32]:
     a, b = even[0::2, 0::2], even[0::2, 1::2]
     c, d = even[1::2, 0::2], even[1::2, 1::2]
     detail = np.abs(a - b - c + d) / 2.0
-    local = ndimage.median_filter(detail, size=ESTIMATE_MEDIAN_SIZE, mode="reflect") / _MAD_TO_SIGMA
-    local = ndimage.gaussian_filter(local, ESTIMATE_WINDOW_SIGMA, mode="reflect")
-    full = np.repeat(np.repeat(local, 2, axis=0), 2, axis=1)
-    full = np.pad(full, ((0, rows - full.shape[0]), (0, cols - full.shape[1])), mode="edge")
-    full = ndimage.gaussian_filter(full, 1.0, mode="reflect")
+    block = min(ESTIMATE_BLOCK, *detail.shape)
+    gr, gc = detail.shape[0] // block, detail.shape[1] // block
+    blocks = detail[: gr * block, : gc * block].reshape(gr, block, gc, block)
+    grid = np.median(blocks.transpose(0, 2, 1, 3).reshape(gr, gc, -1), axis=2) / _MAD_TO_SIGMA
+    grid = ndimage.gaussian_filter(grid, ESTIMATE_SMOOTH, mode="nearest")
+    full = ndimage.zoom(grid, (rows / gr, cols / gc), order=1, mode="nearest", grid_mode=True)
+    full = full[:rows, :cols]
+    if full.shape != (rows, cols):
+        full = np.pad(full, ((0, rows - full.shape[0]), (0, cols - full.shape[1])), mode="edge")
     return np.clip(full, 0.0, MAX_SIGMA).astype(np.float32)

@@ -1,0 +1,177 @@
+"""Regenerate the shipped models' result tables from their cards (run by evaluate_models.sh).
+
+Reads ``models/<m>.json`` (the shipped model) and ``models/v1/<m>.json`` (the previous
+version), both updated by ``denoscope evaluate --update-card``, then:
+
+1. records the previous version's test numbers in the shipped card under
+   ``validation_metrics["previous_version"]`` (its name, test and first-report means);
+2. rewrites the block between ``<!-- results:begin -->`` and ``<!-- results:end -->`` in
+   ``models/README.md`` (every setting, with the bar checks) and in ``README.md``
+   (the summary table).
+
+Only numbers already in the cards are printed: nothing here measures anything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "models"
+MODALITIES = ("mri", "ct", "xray")
+LABELS = {"mri": "MRI", "ct": "CT", "xray": "X-ray"}
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+
+
+def _write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _card(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "–" if value is None else format(value, fmt)
+
+
+def _cell(entry: dict | None) -> str:
+    if not entry:
+        return "–"
+    return (
+        f"{_num(entry.get('psnr'), '.2f')} / {_num(entry.get('ssim'), '.3f')} / "
+        f"{_num(entry.get('lpips'), '.3f')} / {_num(entry.get('grid'), '.2f')}"
+    )
+
+
+def _mark(flag: object) -> str:
+    return {True: "yes", False: "**no**", None: "–"}.get(flag, "–")  # type: ignore[arg-type]
+
+
+def modality_section(m: str, card: dict, previous: dict | None) -> str:
+    """Markdown: every test setting of one modality, v2 against v1, BM3D, NL-means, noisy."""
+    test = card["validation_metrics"].get("test", {})
+    old = (previous or {}).get("validation_metrics", {}).get("test", {})
+    lines = [
+        f"### {LABELS[m]} (`{m}.safetensors`, {card['name']}); previous: "
+        f"{(previous or {}).get('name', '–')}",
+        "",
+        f"Test split, {test.get('protocol', {}).get('images', '?')} images, centre crop "
+        f"{test.get('protocol', {}).get('crop', '?')} px. Cells: PSNR (dB) / SSIM / LPIPS / grid "
+        "index. Bars: PSNR ≥ BM3D + 0.5 dB, SSIM ≥ BM3D, LPIPS ≤ BM3D, grid ≤ BM3D; no harm: "
+        "model PSNR ≥ input PSNR on every image.",
+        "",
+        "| noise | model (v2) | previous (v1) | BM3D | NL-means | noisy | PSNR bar | SSIM bar "
+        "| LPIPS bar | grid bar | no harm |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for setting, methods in test.get("means", {}).items():
+        bar = test.get("bar", {}).get(setting, {})
+        v1 = old.get("means", {}).get(setting, {}).get("model")
+        lines.append(
+            f"| {setting} | {_cell(methods.get('model'))} | {_cell(v1)} | "
+            f"{_cell(methods.get('bm3d'))} | {_cell(methods.get('nlmeans'))} | "
+            f"{_cell(methods.get('noisy'))} | {_mark(bar.get('psnr_bar_met'))} "
+            f"({bar.get('psnr_minus_bm3d', '–')}) | {_mark(bar.get('ssim_bar_met'))} | "
+            f"{_mark(bar.get('lpips_bar_met'))} | {_mark(bar.get('grid_bar_met'))} | "
+            f"{_mark(bar.get('no_harm_met'))} |"
+        )
+    report1 = card["validation_metrics"].get("report1_protocol", {})
+    old1 = (previous or {}).get("validation_metrics", {}).get("report1_protocol", {})
+    for setting, methods in report1.get("means", {}).items():
+        v1 = old1.get("means", {}).get(setting, {}).get("model")
+        bar = report1.get("bar", {}).get(setting, {})
+        lines.append(
+            f"| first report's protocol ({setting}, 128 px) | {_cell(methods.get('model'))} | "
+            f"{_cell(v1)} | {_cell(methods.get('bm3d'))} | {_cell(methods.get('nlmeans'))} | "
+            f"{_cell(methods.get('noisy'))} | "
+            f"{'yes' if bar.get('psnr_minus_bm3d', -1) >= 0 else '**no**'} (≥ BM3D: "
+            f"{bar.get('psnr_minus_bm3d', '–')}) | {_mark(bar.get('ssim_bar_met'))} | – | – | "
+            f"{_mark(bar.get('no_harm_met'))} |"
+        )
+    lesions = sorted(MODELS.glob(f"{m}_lesions_*.json"))
+    if lesions:
+        lines += [
+            "",
+            "Faint lesions (retained contrast and lesions lost, see the lesion files):",
+            "",
+        ]
+        for path in lesions:
+            lines.append(f"- [`{path.name}`]({path.name.replace('.json', '.md')})")
+    return "\n".join(lines) + "\n"
+
+
+def summary_table(cards: dict[str, dict]) -> str:
+    """Markdown: the README's one-table summary (PSNR / SSIM / LPIPS per method)."""
+    lines = [
+        "| modality, noise | Denoscope v2 | BM3D | previous v1 | noisy |",
+        "|---|---|---|---|---|",
+    ]
+    for m, (card, previous) in cards.items():
+        test = card["validation_metrics"].get("test", {})
+        old = (previous or {}).get("validation_metrics", {}).get("test", {})
+        for setting, methods in test.get("means", {}).items():
+            v1 = old.get("means", {}).get(setting, {}).get("model")
+
+            def short(e: dict | None) -> str:
+                if not e:
+                    return "–"
+                return (
+                    f"{_num(e.get('psnr'), '.2f')} / {_num(e.get('ssim'), '.3f')} / "
+                    f"{_num(e.get('lpips'), '.3f')}"
+                )
+
+            lines.append(
+                f"| {LABELS[m]}, {setting} | {short(methods.get('model'))} | "
+                f"{short(methods.get('bm3d'))} | {short(v1)} | {short(methods.get('noisy'))} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def replace_block(path: Path, block: str) -> None:
+    """Replace the text between the result markers of ``path`` (left alone without markers)."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.S)
+    if not pattern.search(text):
+        print(f"{path}: no {BEGIN} marker; left unchanged")
+        return
+    _write(path, pattern.sub(lambda _m: f"{BEGIN}\n{block}{END}", text))
+    print(f"updated {path}")
+
+
+def main() -> int:
+    """Update the cards' previous-version entries and both result blocks."""
+    cards: dict[str, tuple[dict, dict | None]] = {}
+    for m in MODALITIES:
+        path, old_path = MODELS / f"{m}.json", MODELS / "v1" / f"{m}.json"
+        if not path.is_file():
+            continue
+        card = _card(path)
+        previous = _card(old_path) if old_path.is_file() else None
+        if previous is not None:
+            vm = previous.get("validation_metrics", {})
+            card["validation_metrics"]["previous_version"] = {
+                "name": previous.get("name"),
+                "weights_sha256": previous.get("weights_sha256"),
+                "test": vm.get("test"),
+                "report1_protocol": vm.get("report1_protocol"),
+            }
+            _write(path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        cards[m] = (card, previous)
+    sections = "\n".join(modality_section(m, c, p) for m, (c, p) in cards.items())
+    replace_block(MODELS / "README.md", sections)
+    replace_block(ROOT / "README.md", summary_table(cards))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
