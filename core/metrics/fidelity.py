@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from skimage.metrics import structural_similarity
 
 from denoscope.core.errors import ParameterError
+from denoscope.core.metrics.ssim_strips import STRIP_PIXELS, ssim_by_strips
 
 #: Keyword arguments passed to :func:`skimage.metrics.structural_similarity`.
 SSIM_SETTINGS: dict[str, object] = {
@@ -158,4 +159,6 @@ def ssim(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
             "SSIM needs images of at least 11x11 pixels (its Gaussian window)",
             got=f"shape {ref.shape}",
         )
+    if ref.size > STRIP_PIXELS:  # big images: same value, memory bounded by a strip
+        return ssim_by_strips(ref, tst, data_range=data_range, settings=SSIM_SETTINGS)
     return float(structural_similarity(ref, tst, data_range=data_range, **SSIM_SETTINGS))

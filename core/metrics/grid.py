@@ -42,9 +42,9 @@ GRID_WINDOW = 4.0
 
 
 def _period2_energy(error: np.ndarray, window: float) -> np.ndarray:
-    rows, cols = np.indices(error.shape)
-    sign_c = np.where(cols % 2, -1.0, 1.0)
-    sign_r = np.where(rows % 2, -1.0, 1.0)
+    # Broadcast sign vectors (not full-size index arrays: 8-MP images stay within memory).
+    sign_c = np.where(np.arange(error.shape[1]) % 2, -1.0, 1.0)[None, :]
+    sign_r = np.where(np.arange(error.shape[0]) % 2, -1.0, 1.0)[:, None]
     energy = np.zeros_like(error)
     for sign in (sign_c, sign_r, sign_c * sign_r):
         energy += ndimage.gaussian_filter(error * sign, window, mode="reflect") ** 2
