@@ -163,19 +163,31 @@ def _kinds(folder: Path, side: int) -> dict[str, tuple[Path, float]]:
 def test_estimate_bounds_measured_peak_of_every_kind(tmp_path: Path) -> None:
     """The loader's estimate is at least the measured peak (VmHWM) for every image kind."""
     kinds = _kinds(tmp_path, 1024)
-    measured = {}
-    for name, (path, _) in kinds.items():  # one process each: freed memory is not reused
-        code = bombs.PRELOAD + (
-            "def _rss(key):\n"
-            "    for line in open('/proc/self/status'):\n"
-            "        if line.startswith(key):\n"
-            "            return int(line.split()[1]) * 1024\n"
-            "base = _rss('VmRSS:')\n"
-            f"study = load_study({str(path)!r})\n"
-            "print('KIND', _rss('VmHWM:') - base)\n"
-        )
-        _, stdout = bombs.run_child(code)
-        measured[name] = int(re.search(r"KIND (\d+)", stdout).group(1))
+    # One child imports the readers once, then forks one grandchild per kind: each load
+    # runs in a fresh address space (freed memory is not reused), without re-importing.
+    code = bombs.PRELOAD + (
+        "import os, sys\n"
+        "def _rss(key):\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith(key):\n"
+        "            return int(line.split()[1]) * 1024\n"
+        "def measure(name, path):\n"
+        "    sys.stdout.flush()\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        open('/proc/self/clear_refs', 'w').write('5')\n"
+        "        base = _rss('VmRSS:')\n"
+        "        study = load_study(path)\n"
+        "        print('KIND', name, _rss('VmHWM:') - base, flush=True)\n"
+        "        os._exit(0)\n"
+        "    os.waitpid(pid, 0)\n"
+    )
+    for name, (path, _) in kinds.items():
+        code += f"measure({name!r}, {str(path)!r})\n"
+    _, stdout = bombs.run_child(code, timeout=120)
+    measured = {
+        m.group(1): int(m.group(2)) for m in re.finditer(r"KIND (.+) (\d+)$", stdout, re.MULTILINE)
+    }
     assert set(measured) == set(kinds), stdout
     for name, (_, estimate) in kinds.items():
         print(f"{name}: measured {measured[name] / 2**20:.1f} MiB, estimate {estimate / 2**20:.1f}")
