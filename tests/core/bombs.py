@@ -59,7 +59,7 @@ def _dicom_header(rows: int, columns: int, *, transfer_syntax: str) -> tuple[byt
     return head.getvalue(), body.getvalue()
 
 
-def deflated_dicom_bomb(folder: Path, *, inflated_mib: int = 512) -> Path:
+def deflated_dicom_bomb(folder: Path, *, inflated_mib: int = 320) -> Path:
     """A deflated DICOM declaring 64x64 pixels whose pixel data inflate to ``inflated_mib``."""
     head, body = _dicom_header(64, 64, transfer_syntax="1.2.840.10008.1.2.1.99")
     n_bytes = inflated_mib * 1024**2
