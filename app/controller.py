@@ -69,6 +69,7 @@ class Controller(QObject):
         self.lpips = LatestWorker("lpips", self)
         self.series = LatestWorker("series", self)
         self.export = LatestWorker("export", self)
+        self.metrics = LatestWorker("metrics", self)  # big images: metrics after the image
         for worker in (self.denoiser, self.lpips, self.series, self.export):
             worker.needs_torch = True
         #: A :class:`~denoscope.app.review_setup.ReviewSetupKeeper` (set by the window).
@@ -88,6 +89,7 @@ class Controller(QObject):
         self.denoiser.finished.connect(self._on_result)
         self.lpips.finished.connect(self._on_lpips)
         self.series.finished.connect(self._on_series)
+        self.metrics.finished.connect(self._on_metrics)
         self.export.finished.connect(lambda _g, _r: freeze_long_lived_objects("export"))
         self.loader.finished.connect(lambda _g, _r: freeze_long_lived_objects("load"))
 
@@ -101,6 +103,7 @@ class Controller(QObject):
             "lpips": self.lpips,
             "series": self.series,
             "export": self.export,
+            "metrics": self.metrics,
         }
 
     # -- requests -------------------------------------------------------------------
@@ -120,6 +123,7 @@ class Controller(QObject):
         if state.study is None:
             return
         self.lpips.cancel()
+        self.metrics.cancel()
         if self._series_params is not None and self._series_params != state.params:
             self.series.cancel()  # stale; restarted after the new slice result
             self._series_params = None
@@ -128,7 +132,10 @@ class Controller(QObject):
             self.denoiser.cancel()  # an older request must not replace this result
             self._show(*cached)
             return
-        self.denoiser.submit(pipeline.process, state.study, state.slice_index, state.params)
+        big = state.study.study.frames[0].size > pipeline.BIG_PIXELS
+        self.denoiser.submit(
+            pipeline.process, state.study, state.slice_index, state.params, metrics=not big
+        )
 
     def _key(self, index: int, params: Any) -> tuple:
         return (id(self.state.study), index, params)
@@ -249,6 +256,25 @@ class Controller(QObject):
             if note != self._last_note:  # say it once, not on every change
                 state.report("warning", note)
         self._last_note = result.notes[-1] if result.notes else None
+        if getattr(result, "metrics_pending", False):  # a big image: its metrics come next
+            self.metrics.submit(pipeline.complete_metrics, result)
+            return
+        self._after_metrics(result, lpips)
+
+    def _on_metrics(self, _gen: int, full: pipeline.SliceResult) -> None:
+        """A big image's metrics arrived: the table fills in, the images stay as they are."""
+        state = self.state
+        shown = state.result
+        if shown is None or (shown.index, shown.params) != (full.index, full.params):
+            return
+        self._remember(full, None)
+        state.result = full  # same images: no redraw; the table refreshes below
+        state.set_lpips({})
+        self._after_metrics(full, None)
+
+    def _after_metrics(self, result: pipeline.SliceResult, lpips: dict | None) -> None:
+        """LPIPS and the per-slice series metrics, once a result has its metrics."""
+        state = self.state
         if lpips is not None:
             state.set_lpips(lpips)
         elif result.truth01 is not None:

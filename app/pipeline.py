@@ -153,6 +153,9 @@ def noisy_slice(
     return synthetic_noise(truth01, params, index, pixel_size_mm=pixel_size)
 
 
+#: Frames with more pixels than this show their denoised image before their metrics.
+BIG_PIXELS = 4_000_000
+
 #: Network tile side in the viewer: big images run in fewer, larger tiles (less halo
 #: recomputed: an 8-MP radiograph takes about 40 % of the CPU time of 512-pixel tiles,
 #: for about 170 MB more memory).
@@ -166,8 +169,12 @@ def process(
     *,
     progress: ProgressFn = _noop_progress,
     should_stop: StopFn = _never,
+    metrics: bool = True,
 ) -> SliceResult:
     """Review one slice (:func:`denoscope.core.review.review_slice`) and prepare its display.
+
+    With ``metrics=False`` (big images) the result comes back as soon as the denoised
+    image is ready; :func:`complete_metrics` adds the baseline and the metrics next.
 
     Raises
     ------
@@ -175,11 +182,35 @@ def process(
         A newer request replaced this one.
     """
     review = review_slice(
-        loaded, index, params, tile=VIEWER_TILE, progress=progress, should_stop=should_stop
+        loaded,
+        index,
+        params,
+        tile=VIEWER_TILE,
+        progress=progress,
+        should_stop=should_stop,
+        metrics=metrics,
     )
     result = SliceResult(**{f.name: getattr(review, f.name) for f in fields(SliceReview)})
     _prepare_display(result, loaded, loaded.study.frames[index])
     return result
+
+
+def complete_metrics(
+    result: SliceResult,
+    *,
+    progress: ProgressFn = _noop_progress,
+    should_stop: StopFn = _never,
+) -> SliceResult:
+    """The baseline and metrics of a result shown without them (a big image), as a new result."""
+    from dataclasses import replace
+
+    from denoscope.core.review.slice import add_metrics
+
+    progress(0, 1)
+    full = replace(result, metrics={}, sigma={}, notes=list(result.notes))
+    add_metrics(full)
+    progress(1, 1)
+    return full
 
 
 def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray) -> None:

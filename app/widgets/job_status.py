@@ -13,6 +13,7 @@ TASK_LABELS: dict[str, str] = {
     "lpips": "LPIPS",
     "series": "slice metrics",
     "export": "exporting slice",
+    "metrics": "metrics",
 }
 
 #: Shown once a task's counted part is done and it finishes its remaining steps.

@@ -82,6 +82,8 @@ class SliceReview:
         The modality-mismatch note (also in ``notes``): the model was trained for
         another modality than the study's (or the study's is unknown). Shown in
         the denoised pane's title and burned into exports.
+    metrics_pending : bool
+        The baseline and metrics are still to come (:func:`add_metrics`).
     """
 
     index: int
@@ -103,6 +105,7 @@ class SliceReview:
     sigma: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     modality_warning: str | None = None
+    metrics_pending: bool = False
 
 
 def slice_rng(seed: int, index: int) -> np.random.Generator:
@@ -267,6 +270,7 @@ def review_slice(
     tile: int = 512,
     progress: ProgressFn = _noop_progress,
     should_stop: StopFn = _never,
+    metrics: bool = True,
 ) -> SliceReview:
     """Noise, denoise, baseline and metrics (without LPIPS) for one slice.
 
@@ -284,6 +288,9 @@ def review_slice(
         ``progress(done, total)`` of the denoising tiles.
     should_stop : callable
         Cooperative cancellation, checked between steps and between tiles.
+    metrics : bool, optional
+        False: stop after the denoised image (``metrics_pending`` is set; the
+        viewer shows a big image first and calls :func:`add_metrics` next).
 
     Returns
     -------
@@ -296,7 +303,6 @@ def review_slice(
     Cancelled
         ``should_stop()`` returned True.
     """
-    from denoscope.core.baselines import BASELINES, estimate_sigma
     from denoscope.core.review.models import load_model_cached, model_name, model_path_for
 
     loaded = None
@@ -357,6 +363,26 @@ def review_slice(
     if should_stop():
         raise Cancelled("review cancelled")
 
+    if not metrics:
+        result.metrics_pending = True
+        return result
+    return add_metrics(result)
+
+
+def add_metrics(result: SliceReview) -> SliceReview:
+    """The baseline and the metrics of a reviewed slice (in place; see :func:`review_slice`).
+
+    Against the truth when there is one, else the no-reference noise estimates.
+
+    Returns
+    -------
+    SliceReview
+        ``result``, with ``baseline01``, ``metrics`` (or ``sigma``) filled and
+        ``metrics_pending`` False.
+    """
+    from denoscope.core.baselines import BASELINES, estimate_sigma
+
+    params, noisy01, truth01 = result.params, result.noisy01, result.truth01
     if params.baseline is not None and params.baseline in BASELINES:
         sigma = baseline_sigma(
             None if params.real_input else params.noise,
@@ -376,6 +402,7 @@ def review_slice(
         if result.denoised01 is not None:
             result.sigma["denoised"] = float(estimate_sigma(result.denoised01))
             result.sigma["residual std"] = float(np.std(noisy01 - result.denoised01))
+    result.metrics_pending = False
     return result
 
 

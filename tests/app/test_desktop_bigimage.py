@@ -59,3 +59,25 @@ def test_metrics_table_labels_a_downsampled_lpips(qtbot) -> None:
     header = table.table.horizontalHeaderItem(column)
     assert header.text() == "LPIPS (1/3 copy)"
     assert "downsampled" in header.toolTip()
+
+
+def test_a_big_image_shows_its_denoised_image_before_its_metrics(
+    window, qtbot, monkeypatch
+) -> None:
+    from denoscope.app import pipeline
+    from denoscope.core.resources import sample_path
+
+    monkeypatch.setattr(pipeline, "BIG_PIXELS", 1000)  # the 128² sample counts as big
+    shown = []
+    window.state.resultChanged.connect(
+        lambda r: shown.append(None if r is None else (r.metrics_pending, dict(r.metrics)))
+    )
+    with qtbot.waitSignal(window.controller.settled, timeout=60000):
+        window.open_path(sample_path("ct"), modality="ct")
+    qtbot.waitUntil(lambda: not window.controller.is_busy(), timeout=60000)
+    assert shown[-1] == (True, {})  # the image came first, without metrics
+    result = window.state.result
+    assert not result.metrics_pending and result.metrics["denoised"]["psnr"] > 0
+    assert result.baseline01 is not None
+    assert window.metrics.table.item(0, 0).text() not in ("", "…")
+    assert window.state.lpips  # LPIPS followed the metrics
