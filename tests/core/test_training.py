@@ -90,10 +90,10 @@ def test_noise_mix_draws_inside_ranges():
         names = set()
         for _ in range(50):
             name, level = choose(mix, rng)
-            component = next(c for c in mix if c.name == name)
-            assert component.low <= level <= component.high
+            assert any(c.low <= level <= c.high for c in mix if c.name == name)
             names.add(name)
         assert names == {c.name for c in mix}
+        assert any(c.low == c.high == 0.0 for c in mix)  # clean input is trained too
         settings = eval_settings(modality)
         assert settings[0] == ("gaussian", 0.1) and settings[1][0] in {
             "rician",
@@ -137,9 +137,14 @@ def test_slice_level_noise_uses_a_rendered_bank():
         np.random.default_rng(0),
         bank_size=2,
     )
-    assert len(batches.banks["lowdose-ct"].pairs) == 2
+    assert len(batches.banks["lowdose-ct"].triples) == 2
     noisy, clean = batches.batch(3)
     assert noisy.shape == (3, 1, 32, 32) and not np.array_equal(noisy, clean)
+    noisy, clean, sigma = batches.batch_with_sigma(3)
+    # the map is the realised local noise RMS (the truth is known for synthetic noise)
+    assert sigma.shape == noisy.shape and float(sigma.min()) >= 0.0
+    rms = float(np.sqrt(np.mean((noisy - clean) ** 2)))
+    assert float(sigma.mean()) == pytest.approx(rms, rel=0.6)
 
 
 def test_validation_set_is_fixed(corpus):
