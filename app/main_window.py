@@ -93,6 +93,9 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._build_docks()
         self.exports = ExportActions(self)
+        self.exports.include_identifying.toggled.connect(
+            lambda _on: self.status_study.setText(self._study_text())
+        )
         self.view_toolbar = ViewToolbar(self.panes, self.settings, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.view_toolbar)
         self.add_dock(
@@ -450,7 +453,13 @@ class MainWindow(QMainWindow):
             return "No study: drop a DICOM or PNG file or folder here"
         study = loaded.study
         n, rows, cols = study.frames.shape
-        name = study.description or Path(study.source).name
+        # The status bar is in every screenshot: the series description and file name are
+        # free text that can identify a patient, so they show only with "Include
+        # identifying text in exports" (issue 14).
+        if self.exports.include_identifying.isChecked():
+            name = study.description or Path(study.source).name
+        else:
+            name = f"{study.dicom_modality or 'image'} study"
         return f"{name} · {study.modality.upper()} · {n} × {rows} × {cols}" + (
             f" · {study.transfer_syntax}" if study.transfer_syntax else ""
         )
