@@ -219,6 +219,10 @@ class MainWindow(QMainWindow):
         from denoscope.app.study.open_study import add_open_study_action
 
         self.action_open_study = add_open_study_action(self, menu)  # reader study (issue 15)
+        from denoscope.app.memory_limit import add_memory_limit_action, apply_saved_limit
+
+        apply_saved_limit(self.settings)
+        self.action_memory_limit = add_memory_limit_action(self, menu)  # issue 14
         self.recent_menu = menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         samples = menu.addMenu("Open &sample")

@@ -73,6 +73,11 @@ def set_max_study_bytes(max_bytes: int | None) -> None:
     _process_limit = None if max_bytes is None else int(max_bytes)
 
 
+def process_limit() -> int | None:
+    """The process-wide limit set by :func:`set_max_study_bytes`, or None."""
+    return _process_limit
+
+
 def max_study_bytes(max_bytes: int | None = None) -> int:
     """Return the limit in force (see the module docstring)."""
     if max_bytes is not None:
