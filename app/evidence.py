@@ -105,9 +105,22 @@ def ensure_current(state: ViewerState) -> None:
         )
 
 
+def trust_display(state: ViewerState) -> dict[str, Any]:
+    """What the Trust panel adds to the panes (lesion-test images, map overlay, lesion outlines).
+
+    ``{"images": {pane: array}, "overlay": {"pane", "image", "levels", "cmap", "opacity"},
+    "lesions": [(row, col, radius, kept)]}``, each part optional; empty without the panel.
+    """
+    provider = getattr(state, "trust_display", None)
+    return (provider() or {}) if callable(provider) else {}
+
+
 def pane_array(state: ViewerState, setup: ViewSetup, key: str) -> np.ndarray | None:
     """The image of pane ``key`` in modality units, from the shown result."""
     result = state.result
+    shown = trust_display(state).get("images", {})
+    if key in shown:  # the lesion test's images, as the panes show them
+        return shown[key]
     if key == "difference":
         return result.differences.get(setup.difference_mode)
     return result.display.get(key)
@@ -157,6 +170,7 @@ def pane_images(state: ViewerState, setup: ViewSetup) -> dict[str, QImage]:
     """Each shown pane alone, at exactly the image's native pixel size (no annotation)."""
     ensure_current(state)
     center, width = state.window
+    overlay = trust_display(state).get("overlay")
     out: dict[str, QImage] = {}
     for key in setup.panes:
         image = pane_array(state, setup, key)
@@ -166,6 +180,11 @@ def pane_images(state: ViewerState, setup: ViewSetup) -> dict[str, QImage]:
             out[key] = to_rgb(image, setup.difference_levels, setup.difference_cmap)
         else:
             out[key] = to_rgb(image, (center - width / 2.0, center + width / 2.0))
+        if overlay is not None and overlay["pane"] == key:  # the trust map, as shown
+            painter = QPainter(out[key])
+            painter.setOpacity(float(overlay["opacity"]))
+            painter.drawImage(0, 0, to_rgb(overlay["image"], overlay["levels"], overlay["cmap"]))
+            painter.end()
     return out
 
 
@@ -231,6 +250,11 @@ def annotate(
             painter.drawRect(rect)
         painter.setFont(_font(12, bold=True))
         painter.drawText(rect.topLeft() + QPointF(2, -4), f"ROI {index + 1}")
+    for row, col, radius, kept in trust_display(state).get("lesions", []):
+        painter.setPen(QPen(QColor("#55ff88" if kept else "#ff5555"), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        r = (radius + 1.5) * scale
+        painter.drawEllipse(QPointF((col + 0.5) * scale, (row + 0.5) * scale), r, r)
     if setup.hover is not None:
         row, col = setup.hover
         x, y = (col + 0.5) * scale, (row + 0.5) * scale
@@ -309,6 +333,24 @@ def readout(state: ViewerState, setup: ViewSetup) -> dict[str, Any] | None:
     return {"row": row, "col": col, "values": values}
 
 
+def noise_level_text(state: ViewerState) -> str | None:
+    """The noise level in physical units, measured on the exported result (None: real input)."""
+    from denoscope.app.noise_defaults import level_text, measured_noise_sd
+
+    params, loaded, result = state.params, state.study, state.result
+    if params.real_input:
+        return None
+    modality = loaded.study.modality
+    unit = "HU" if modality == "ct" else "a.u."
+    return level_text(
+        params.noise,
+        params.level,
+        normalization=loaded.normalization,
+        unit=unit,
+        measured=measured_noise_sd(result, modality),
+    )
+
+
 def setup_record(state: ViewerState, setup: ViewSetup, rois: list[dict]) -> dict[str, Any]:
     """The sidecar's reading-room part: layout, panes, titles, readout, ROIs."""
     study = state.study.study
@@ -321,6 +363,7 @@ def setup_record(state: ViewerState, setup: ViewSetup, rois: list[dict]) -> dict
     return {
         "layout": setup.layout,
         "panes": list(setup.panes),
+        "noise_level_in_units": noise_level_text(state),
         "orientation": orientation_labels(study_orientation(study, state.slice_index)),
         "scale_bar_mm": bar,
         "pane_titles": {key: pane_title(state, setup, key) for key in setup.panes},
@@ -337,6 +380,9 @@ def setup_lines(state: ViewerState, setup: ViewSetup, rois: list[dict], scale: f
         f"Layout {setup.layout}: {', '.join(setup.panes)} · panes at "
         + ("native size" if scale == 1 else f"{scale:g}× native size")
     ]
+    level = noise_level_text(state)
+    if level:
+        lines.append(f"Noise level: {level}")
     values = readout(state, setup)
     if values is not None:
         parts = [f"{k} {v:.1f}" for k, v in values["values"].items() if v is not None]

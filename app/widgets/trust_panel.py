@@ -39,6 +39,9 @@ TARGETS = {"denoised": "Overlay on denoised", "difference": "In the difference p
 
 _CMAPS = {"removed": "CET-D1", "signed": "CET-D1", "uncertainty": "viridis"}
 
+#: Pane -> lesion-test image shown in it.
+_LESION_PANES = (("truth", "clean_present"), ("noisy", "noisy_present"), ("denoised", "model"))
+
 
 class TrustPanel(QWidget):
     """Trust maps and the lesion test for the shown slice.
@@ -61,6 +64,7 @@ class TrustPanel(QWidget):
         self.overlay = pg.ImageItem(axisOrder="row-major")
         self.overlay.setZValue(10)
         self._overlay_view: Any = None
+        self._levels: tuple[float, float] = (0.0, 1.0)
         self._outlines: list[tuple[Any, Any]] = []
 
         self.map_choice = QComboBox()
@@ -110,6 +114,7 @@ class TrustPanel(QWidget):
         state.studyChanged.connect(lambda _s: self._clear_lesions())
         panes.hoverChanged.connect(self._on_hover)  # the panes' hover readout, any pane
         state.trust_record = self.record  # read by app.export.provenance for the sidecar
+        state.trust_display = self.display  # read by app.evidence to render exports as shown
 
     def fill_menu(self, menu: Any) -> None:
         """Add the panel's actions to a menu: the map choice and "Run lesion test" (Ctrl+L)."""
@@ -170,6 +175,8 @@ class TrustPanel(QWidget):
     def _on_result(self, result: Any) -> None:
         self.lesion_worker.cancel()
         self._clear_lesions()
+        self.current = None  # the old result's map is not shown over the new result
+        self._draw_map()
         if result is None:
             self.maps_worker.cancel()
             return
@@ -219,6 +226,7 @@ class TrustPanel(QWidget):
             limit = max(limit, 4.0)
         levels = (-limit, limit) if trust_map.signed else (0.0, limit)
         cmap = pg.colormap.get(_CMAPS.get(trust_map.key, "inferno"))
+        self._levels = levels
         self.overlay.setImage(image, autoLevels=False, levels=levels)
         self.overlay.setLookupTable(cmap.getLookupTable(nPts=256))
         view = self.panes.views[self.target.currentData()]
@@ -248,11 +256,7 @@ class TrustPanel(QWidget):
         to_units = self.state.study.normalization.from_unit
         center, width = self.state.window
         levels = (center - width / 2.0, center + width / 2.0)
-        for key, name in (
-            ("truth", "clean_present"),
-            ("noisy", "noisy_present"),
-            ("denoised", "model"),
-        ):
+        for key, name in _LESION_PANES:
             if key in self.panes.items and name in images:
                 shown = np.asarray(to_units(images[name]), np.float32)
                 self.panes.data[key] = shown
@@ -318,6 +322,32 @@ class TrustPanel(QWidget):
         value = self.value_at(row, col)
         unit = "" if self.current is None else self.current.unit
         self.hover.setText("" if value is None else f"({row}, {col}): {value:.3g} {unit}")
+
+    def display(self) -> dict[str, Any]:
+        """What the panes show beyond the result, for exports (``app.evidence.trust_display``)."""
+        out: dict[str, Any] = {}
+        if self.lesions is not None:
+            to_units = self.state.study.normalization.from_unit
+            images = self.lesions.images
+            out["images"] = {
+                key: np.asarray(to_units(images[name]), np.float32)
+                for key, name in _LESION_PANES
+                if name in images
+            }
+            retained = self.lesions.methods["model"].retained
+            out["lesions"] = [
+                (les.row, les.col, les.radius, kept >= 0.5)
+                for les, kept in zip(self.lesions.lesions, retained, strict=True)
+            ]
+        if self._overlay_view is not None and self.current is not None:
+            out["overlay"] = {
+                "pane": self.target.currentData(),
+                "image": self.current.image,
+                "levels": self._levels,
+                "cmap": _CMAPS.get(self.current.key, "inferno"),
+                "opacity": self.overlay.opacity(),
+            }
+        return out
 
     def record(self) -> dict[str, Any] | None:
         """What the panel shows, for the export sidecar (None when nothing is shown)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -124,3 +126,30 @@ def test_a_new_slice_result_replaces_a_running_map(window, qtbot):
         should_stop=lambda: False,
     )
     np.testing.assert_allclose(panel.current.image, again.image, rtol=1e-4, atol=1e-3)
+
+
+def test_exports_show_what_the_panes_show(window, qtbot, tmp_path):
+    """The rendered export carries the lesion-test images, the outlines and the map overlay."""
+    from denoscope.app import evidence
+    from denoscope.app.export import export_comparison
+
+    panel = window.trust
+    panes = window.panes
+    setup = evidence.view_setup(panes)
+    plain = evidence.pane_images(window.state, setup)["denoised"]
+    panel.map_choice.setCurrentIndex(panel.map_choice.findData("removed"))
+    qtbot.waitUntil(lambda: panel.current is not None, timeout=30000)
+    panel.opacity.setValue(100)
+    with_map = evidence.pane_images(window.state, evidence.view_setup(panes))["denoised"]
+    assert with_map != plain  # the overlay is rendered into the exported pane
+    panel.run_lesion_test()
+    qtbot.waitUntil(lambda: panel.lesions is not None, timeout=60000)
+    present = window.state.study.normalization.from_unit(panel.lesions.images["clean_present"])
+    exported = evidence.pane_array(window.state, evidence.view_setup(panes), "truth")
+    np.testing.assert_allclose(exported, present, rtol=1e-5, atol=1e-3)
+    written = export_comparison(window.state, panes, tmp_path / "c.png")
+    record = json.loads(written[1].read_text())
+    assert record["trust"]["map"]["key"] == "removed"
+    assert len(record["trust"]["lesion_test"]["lesions"]) == len(panel.lesions.lesions)
+    panel.map_choice.setCurrentIndex(0)  # no map: nothing overlaid any more
+    assert "overlay" not in panel.display()
