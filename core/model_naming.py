@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 #: Files whose presence marks a folder as holding a training run.
 RUN_FILES: tuple[str, ...] = ("model.safetensors", "model.json", "history.csv", "checkpoint")
@@ -45,3 +46,31 @@ def unique_model_name(
 def is_unique_model_name(name: str) -> bool:
     """Return True for a name made by :func:`unique_model_name`."""
     return _NAME.match(name) is not None
+
+
+def name_trained_model(model_path: str | Path) -> str:
+    """Give a just-trained model its unique name (:func:`unique_model_name`) in its card.
+
+    Called by :func:`denoscope.core.training.loop.train` after it saves the model, so
+    every trained model (CLI or library call) gets a name no shipped model has.
+
+    Parameters
+    ----------
+    model_path : str or Path
+        The model's ``.safetensors`` file (its card is beside it).
+
+    Returns
+    -------
+    str
+        The new name.
+    """
+    from denoscope.core.checkpoint import card_path, load_card
+    from denoscope.core.io.outputs import write_text
+
+    card = load_card(model_path)
+    name = unique_model_name(
+        card.architecture.arch, card.modality, card.weights_sha256 or "0" * 8, when=card.created
+    )
+    named = card.model_copy(update={"name": name})
+    write_text(card_path(model_path), named.model_dump_json(indent=2) + "\n", overwrite=True)
+    return name

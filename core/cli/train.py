@@ -113,21 +113,6 @@ def check_run_folder(out: Path, *, resume: bool, force: bool) -> None:
         )
 
 
-def name_trained_model(model_path: Path) -> str:
-    """Give a just-trained model its unique name (:func:`unique_model_name`) in its card."""
-    from denoscope.core.checkpoint import card_path, load_card
-    from denoscope.core.io.outputs import write_text
-    from denoscope.core.model_naming import unique_model_name
-
-    card = load_card(model_path)
-    name = unique_model_name(
-        card.architecture.arch, card.modality, card.weights_sha256 or "0" * 8, when=card.created
-    )
-    named = card.model_copy(update={"name": name})
-    write_text(card_path(model_path), named.model_dump_json(indent=2) + "\n", overwrite=True)
-    return name
-
-
 def run(args: argparse.Namespace) -> int:
     """Train and print where the model was written."""
     import json
@@ -176,7 +161,6 @@ def run(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
     )
     if result.model_path is not None:
-        name_trained_model(result.model_path)
         print(
             f"wrote {result.model_path} (best epoch {result.best_epoch} of {result.epochs_run}, "
             f"val loss {result.best_val_loss:.5f}, {result.seconds:.0f} s)"

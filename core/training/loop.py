@@ -275,6 +275,7 @@ def train(
     from tqdm import tqdm
 
     from denoscope.core.checkpoint import save_model
+    from denoscope.core.model_naming import name_trained_model
     from denoscope.core.models import build_model
 
     ctx: DistContext = init_distributed(config.device)
@@ -463,6 +464,7 @@ def train(
                 )
             model_path = out / "model.safetensors"
             save_model(model_path, net, card)
+            name_trained_model(model_path)
         barrier(ctx)
         return TrainResult(model_path, epoch, best_epoch, best_loss, seconds, history)
     finally:

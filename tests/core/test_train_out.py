@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from denoscope.cli import main
-from denoscope.core.cli.train import check_run_folder, name_trained_model
+from denoscope.core.cli.train import check_run_folder
+from denoscope.core.model_naming import name_trained_model
 from denoscope.core.errors import OutputExistsError, ParameterError
 from denoscope.core.model_naming import is_unique_model_name, unique_model_name
 
