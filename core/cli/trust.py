@@ -203,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
         progress=lambda step: print(f"… {step}", flush=True),
     )
     run_result.info.update(
-        model=str(model_path),
+        model=Path(model_path).name,
         model_card=loaded.card.name,
         crop=args.crop,
         baseline_sigma=sigma,
@@ -223,9 +223,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _argv(args: argparse.Namespace) -> list[str]:
+    """The command's arguments as typed (home folder as ``~``), shell-quoted, for the record."""
+    import shlex
     import sys
 
-    return [a for a in sys.argv[2:]] if len(sys.argv) > 1 and sys.argv[1] == "trust" else []
+    if len(sys.argv) < 2 or sys.argv[1] != "trust":
+        return []
+    home = str(Path.home())
+    return [shlex.quote(a.replace(home, "~", 1) if a.startswith(home) else a) for a in sys.argv[2:]]
 
 
 def _jsonable(value):
