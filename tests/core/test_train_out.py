@@ -9,9 +9,8 @@ import pytest
 
 from denoscope.cli import main
 from denoscope.core.cli.train import check_run_folder
-from denoscope.core.model_naming import name_trained_model
 from denoscope.core.errors import OutputExistsError, ParameterError
-from denoscope.core.model_naming import is_unique_model_name, unique_model_name
+from denoscope.core.model_naming import is_unique_model_name, name_trained_model, unique_model_name
 
 
 def test_existing_run_is_refused_without_force_or_resume(tmp_path: Path, capsys) -> None:
