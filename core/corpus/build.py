@@ -15,6 +15,7 @@ from denoscope.core.corpus.manifest import (
     CorpusManifest,
     VolumeEntry,
     load_manifest,
+    save_npy,
     write_manifest,
 )
 from denoscope.core.corpus.sources import SourceVolume
@@ -97,7 +98,7 @@ def _entry(folder: Path, vol: SourceVolume, unit: np.ndarray, norm: dict, **kw) 
     volume_id = kw.pop("volume_id", vol.key)
     rel = f"volumes/{volume_id}.npy"
     (folder / "volumes").mkdir(parents=True, exist_ok=True)
-    np.save(folder / rel, np.ascontiguousarray(unit, dtype=np.float32), allow_pickle=False)
+    save_npy(folder / rel, unit)
     return VolumeEntry(
         volume_id=volume_id,
         group=kw.pop("group", str(vol.extra.get("patient", vol.key))),

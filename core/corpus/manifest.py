@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from denoscope.core.errors import DenoscopeError
@@ -99,16 +100,22 @@ class CorpusManifest(BaseModel):
 
 def write_manifest(manifest: CorpusManifest, folder: Path) -> None:
     """Write ``manifest.json`` and a ``manifest.csv`` view of it into ``folder``."""
+    import io
+
+    from denoscope.core.io.outputs import write_text
+
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MANIFEST_JSON).write_text(manifest.model_dump_json(indent=2) + "\n")
     fields = [f for f in VolumeEntry.model_fields if f != "normalization"]
-    with (folder / MANIFEST_CSV).open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*fields, "normalization"])
-        writer.writeheader()
-        for v in manifest.volumes:
-            row = v.model_dump()
-            row["normalization"] = json.dumps(row["normalization"], sort_keys=True)
-            writer.writerow(row)
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=[*fields, "normalization"])
+    writer.writeheader()
+    for v in manifest.volumes:
+        row = v.model_dump()
+        row["normalization"] = json.dumps(row["normalization"], sort_keys=True)
+        writer.writerow(row)
+    write_text(folder / MANIFEST_CSV, buffer.getvalue(), overwrite=True)
+    # the JSON last: a corpus counts as built once its manifest.json exists
+    write_text(folder / MANIFEST_JSON, manifest.model_dump_json(indent=2) + "\n", overwrite=True)
 
 
 def load_manifest(folder: str | Path) -> CorpusManifest:
@@ -142,3 +149,14 @@ def load_manifest(folder: str | Path) -> CorpusManifest:
         raise DenoscopeError(
             "corpus manifest is invalid", path=path, got=str(error).splitlines()[0]
         ) from error
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """Write an array as ``.npy`` atomically (temporary file, fsync, rename; no pickle)."""
+    import io
+
+    from denoscope.core.io.outputs import write_bytes
+
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
+    write_bytes(path, buffer.getvalue(), overwrite=True)

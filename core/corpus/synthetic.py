@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from denoscope.core.corpus.manifest import CorpusManifest, VolumeEntry, write_manifest
+from denoscope.core.corpus.manifest import CorpusManifest, VolumeEntry, save_npy, write_manifest
 from denoscope.core.corpus.recipes import RECIPE_VERSION
 
 
@@ -86,7 +86,7 @@ def write_synthetic_corpus(
         for i in range(count):
             vid = f"phantom-{split}-{i}"
             stack = np.stack([ellipse_phantom((size, size), rng=rng) for _ in range(slices)])
-            np.save(folder / "volumes" / f"{vid}.npy", stack.astype(np.float32))
+            save_npy(folder / "volumes" / f"{vid}.npy", stack)
             entries.append(
                 VolumeEntry(
                     volume_id=vid,

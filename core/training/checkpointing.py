@@ -9,13 +9,12 @@ scheduler state, numpy generator state, history and early-stopping counters.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from denoscope.core.errors import DenoscopeError
 
@@ -80,11 +79,11 @@ def save_state(
         "scheduler": scheduler.state_dict(),
         "numpy_rng": rng.bit_generator.state,
     }
+    from denoscope.core.io.outputs import write_bytes, write_text
+
     weights, card = folder / "last.safetensors", folder / "last.json"
-    save_file(tensors, str(weights) + ".tmp")
-    Path(str(card) + ".tmp").write_text(json.dumps(meta, indent=1, default=float))
-    os.replace(str(weights) + ".tmp", weights)
-    os.replace(str(card) + ".tmp", card)
+    write_bytes(weights, save(tensors), overwrite=True)  # temporary file, fsync, rename
+    write_text(card, json.dumps(meta, indent=1, default=float), overwrite=True)
     return weights
 
 

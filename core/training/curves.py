@@ -7,6 +7,7 @@ x, loss on y. It is drawn with Pillow, so no plotting library is needed.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,14 +25,26 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
+def _save_png(img: Image.Image, path: str | Path) -> None:
+    """Write a PIL image as PNG atomically (temporary file, fsync, rename)."""
+    from denoscope.core.io.outputs import write_bytes
+
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG")
+    write_bytes(path, buffer.getvalue(), overwrite=True)
+
+
 def write_history_csv(history: Sequence[dict[str, Any]], path: str | Path) -> None:
     """Write one row per epoch (columns :data:`COLUMNS` plus any per-setting PSNR)."""
+    from denoscope.core.io.outputs import write_text
+
     extra = sorted({k for row in history for k in row} - set(COLUMNS))
-    with Path(path).open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=[*COLUMNS, *extra])
-        writer.writeheader()
-        for row in history:
-            writer.writerow({k: row.get(k, "") for k in (*COLUMNS, *extra)})
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=[*COLUMNS, *extra])
+    writer.writeheader()
+    for row in history:
+        writer.writerow({k: row.get(k, "") for k in (*COLUMNS, *extra)})
+    write_text(path, buffer.getvalue(), overwrite=True)
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
@@ -78,7 +91,7 @@ def plot_loss_curve(
     draw.text((left, 12), title, fill="black", font=font)
     draw.rectangle([left, top, right, bottom], outline="black")
     if not epochs or not values:
-        img.save(path)
+        _save_png(img, path)
         return
     x0, x1 = min(epochs), max(max(epochs), min(epochs) + 1)
     y0, y1 = min(values), max(values)
@@ -113,4 +126,4 @@ def plot_loss_curve(
         lx, ly = right - 150, top + 10 + 18 * i
         draw.line([lx, ly + 6, lx + 24, ly + 6], fill=colour, width=3)
         draw.text((lx + 30, ly), label, fill="black", font=font)
-    img.save(path)
+    _save_png(img, path)
