@@ -230,7 +230,10 @@ def _argv(args: argparse.Namespace) -> list[str]:
     if len(sys.argv) < 2 or sys.argv[1] != "trust":
         return []
     home = str(Path.home())
-    return [shlex.quote(a.replace(home, "~", 1) if a.startswith(home) else a) for a in sys.argv[2:]]
+    return [
+        "~" + shlex.quote(a[len(home) :]) if a.startswith(home + "/") else shlex.quote(a)
+        for a in sys.argv[2:]
+    ]
 
 
 def _jsonable(value):
