@@ -19,8 +19,8 @@ def window(qtbot, tmp_path):
     win = MainWindow(Settings(tmp_path / "settings.ini"), series_metrics=False)
     qtbot.addWidget(win)
     win.open_path(sample_path("ct"), modality="ct", noise="gaussian", level=0.05, baseline=None)
-    qtbot.waitUntil(lambda: win.state.result is not None, timeout=60000)
-    assert win.wait_settled(60000)
+    qtbot.waitUntil(lambda: win.state.result is not None, timeout=120000)
+    assert win.wait_settled(120000)
     yield win
     win.close()
 
@@ -29,7 +29,7 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
     panel = window.trust
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("removed"))
     qtbot.waitUntil(
-        lambda: panel.current is not None and panel.current.key == "removed", timeout=30000
+        lambda: panel.current is not None and panel.current.key == "removed", timeout=120000
     )
     assert panel.overlay.scene() is window.panes.views["denoised"].scene()
     assert panel.overlay in window.panes.views["denoised"].addedItems
@@ -48,7 +48,7 @@ def test_map_overlay_hover_and_sidecar(window, qtbot):
     caption = caption_lines(provenance(window.state))
     assert "Trust map: Removed structure (z) (z), in the difference pane, opacity 25%" in caption
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("signed"))
-    qtbot.waitUntil(lambda: panel.current.key == "signed", timeout=30000)
+    qtbot.waitUntil(lambda: panel.current.key == "signed", timeout=120000)
     truth, denoised = window.state.result.truth01, window.state.result.denoised01
     span = window.state.study.normalization.span
     np.testing.assert_allclose(panel.current.image, (denoised - truth) * span, rtol=1e-4, atol=1e-2)
@@ -59,7 +59,7 @@ def test_lesion_test_outlines_and_table(window, qtbot):
     assert "Ctrl+L" in window.shortcuts_text() and "Run lesion test" in window.shortcuts_text()
     panel.action_lesion_test.trigger()
     qtbot.waitUntil(
-        lambda: panel.lesions is not None or bool(window.state.last_error), timeout=60000
+        lambda: panel.lesions is not None or bool(window.state.last_error), timeout=120000
     )
     assert window.state.last_error is None, window.state.last_error
     n = len(panel.lesions.lesions)
@@ -74,7 +74,7 @@ def test_lesion_test_outlines_and_table(window, qtbot):
     assert record["trust"]["lesion_test"]["methods"]["model"]["retained"]
     assert any(line.startswith("Lesion test:") for line in caption_lines(record))
     window.state.set_params(seed=window.state.params.seed + 1)  # a new result clears them
-    qtbot.waitUntil(lambda: panel.lesions is None, timeout=30000)
+    qtbot.waitUntil(lambda: panel.lesions is None, timeout=120000)
     assert panel.table.rowCount() == 0
 
 
@@ -82,7 +82,7 @@ def test_latest_request_wins(window, qtbot):
     panel = window.trust
     for key in ("removed", "invented", "lost"):
         panel.map_choice.setCurrentIndex(panel.map_choice.findData(key))
-    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=120000)
     assert panel.current.key == "lost"
 
 
@@ -91,19 +91,19 @@ def test_real_input_uses_tta_and_says_what_needs_a_truth(window, qtbot):
     steps = []
     window.state.progressChanged.connect(lambda task, d, n: steps.append((task, d, n)))
     window.state.set_params(real_input=True)
-    qtbot.waitUntil(lambda: window.state.result.truth01 is None, timeout=30000)
+    qtbot.waitUntil(lambda: window.state.result.truth01 is None, timeout=120000)
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("uncertainty"))
     qtbot.waitUntil(
-        lambda: panel.current is not None and panel.current.key == "uncertainty", timeout=60000
+        lambda: panel.current is not None and panel.current.key == "uncertainty", timeout=120000
     )
     assert panel.current.params["kind"] == "tta" and panel.current.params["draws"] == 8
     assert ("trust", 8, 8) in steps  # progress of the 8 inferences
     assert "8 flips/rotations" in panel.legend.text() and "HU" in panel.legend.text()
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("invented"))
-    qtbot.waitUntil(lambda: panel.current.key == "invented", timeout=30000)
+    qtbot.waitUntil(lambda: panel.current.key == "invented", timeout=120000)
     assert panel.current.image is None and "needs the ground truth" in panel.legend.text()
     panel.run_lesion_test()
-    qtbot.waitUntil(lambda: bool(window.state.last_error), timeout=30000)
+    qtbot.waitUntil(lambda: bool(window.state.last_error), timeout=120000)
     assert "needs a clean image" in window.state.last_error
 
 
@@ -111,7 +111,7 @@ def test_a_new_slice_result_replaces_a_running_map(window, qtbot):
     panel = window.trust
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("uncertainty"))
     window.state.set_params(seed=window.state.params.seed + 5)  # new result while it runs
-    qtbot.waitUntil(lambda: not panel.is_busy() and not window.controller.is_busy(), timeout=60000)
+    qtbot.waitUntil(lambda: not panel.is_busy() and not window.controller.is_busy(), timeout=120000)
     assert panel.current is not None and panel.current.key == "uncertainty"
     result = window.state.result
     assert result.params.seed == window.state.params.seed
@@ -138,12 +138,12 @@ def test_exports_show_what_the_panes_show(window, qtbot, tmp_path):
     setup = evidence.view_setup(panes)
     plain = evidence.pane_images(window.state, setup)["denoised"]
     panel.map_choice.setCurrentIndex(panel.map_choice.findData("removed"))
-    qtbot.waitUntil(lambda: panel.current is not None, timeout=30000)
+    qtbot.waitUntil(lambda: panel.current is not None, timeout=120000)
     panel.opacity.setValue(100)
     with_map = evidence.pane_images(window.state, evidence.view_setup(panes))["denoised"]
     assert with_map != plain  # the overlay is rendered into the exported pane
     panel.run_lesion_test()
-    qtbot.waitUntil(lambda: panel.lesions is not None, timeout=60000)
+    qtbot.waitUntil(lambda: panel.lesions is not None, timeout=120000)
     present = window.state.study.normalization.from_unit(panel.lesions.images["clean_present"])
     exported = evidence.pane_array(window.state, evidence.view_setup(panes), "truth")
     np.testing.assert_allclose(exported, present, rtol=1e-5, atol=1e-3)
