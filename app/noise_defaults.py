@@ -95,8 +95,12 @@ def level_text(
         parts.append(f"{level:.4g} photons per pixel")
     elif noise == "poisson":
         parts.append(f"{level:.4g} photons at full scale")
+    elif noise in ("gaussian", "gaussian-report1"):
+        parts.append(f"SD {level:.3g} of the intensity range")
+    elif noise == "rician":
+        parts.append(f"SD {level:.3g} of the image maximum")
     elif model is not None:
-        parts.append(f"{model.unit}")
+        parts.append(f"{level:.4g} {model.unit}")
     converted = level_in_units(noise, level, normalization, unit)
     if converted:
         parts.append(converted)

@@ -82,6 +82,12 @@ def test_new_noise_and_difference_mode_before_export(window, open_study, settle,
     window.state.set_diff_mode("noisy-truth")
     record = _export(window, tmp_path / "after.png")
     assert record["noise"]["seed"] == 1
+    from denoscope.app.noise_defaults import measured_noise_sd
+
+    measured = measured_noise_sd(window.state.result, "ct")
+    assert record["noise_level_in_units"] == (
+        f"10 % of full dose · noise SD {measured:.3g} HU (measured)"
+    )
     assert record["readout"]["values"] == _expected_readout(window, 64, 64)
     assert record["readout"]["values"]["noisy"] != pytest.approx(before)
     result = window.state.result
