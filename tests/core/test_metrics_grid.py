@@ -59,3 +59,21 @@ def test_index_does_not_depend_on_data_range(truth):
     a = grid_index(truth, test, data_range=1.0)
     b = grid_index(truth * 4095 - 1024, test * 4095 - 1024, data_range=4095.0)
     assert a == pytest.approx(b, rel=1e-6)
+
+
+def test_flat_region_amplitude_ignores_edge_staircases():
+    from denoscope.core.metrics.grid import flat_mask
+
+    truth = np.zeros((96, 96))
+    truth[:, 48:] = 1.0  # one sharp edge
+    rows, cols = np.indices(truth.shape)
+    staircase = truth.copy()
+    staircase[:, 47:49] = 0.5 + 0.3 * np.where(rows[:, 47:49] % 2, -1.0, 1.0)  # jagged edge
+    mask = flat_mask(truth, data_range=1.0)
+    assert mask[:, :30].all() and not mask[:, 40:56].any()
+    assert grid_amplitude(truth, staircase, data_range=1.0) > 0.01
+    assert grid_amplitude(truth, staircase, data_range=1.0, mask=mask) < 1e-3
+    gridded = truth + 0.01 * np.where((rows + cols) % 2, -1.0, 1.0)
+    assert grid_amplitude(truth, gridded, data_range=1.0, mask=mask) == pytest.approx(
+        0.01, rel=0.05
+    )
