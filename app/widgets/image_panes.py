@@ -144,12 +144,12 @@ class Pane(pg.GraphicsLayoutWidget):
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.ci.layout.setSpacing(0)
         self.title = _Label(_TITLES.get(key, "Difference"), color="#d8dee9", size="9pt")
-        self.title.setFixedHeight(20)
+        self.title.setFixedHeight(18)
         self.view = _PaneView()
         self.item = pg.ImageItem(axisOrder="row-major")
         self.view.addItem(self.item)
         self.value = _Label("", color="#a3b1c2", size="8pt")
-        self.value.setFixedHeight(16)  # readouts appearing must not resize the panes
+        self.value.setFixedHeight(14)  # readouts appearing must not resize the panes
         self.addItem(self.title, row=0, col=0)
         self.addItem(self.view, row=1, col=0)
         self.addItem(self.value, row=2, col=0)
