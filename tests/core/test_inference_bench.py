@@ -31,8 +31,9 @@ def test_bench_speed_smoke(tmp_path, capsys):
     )
     assert status == 0
     results = json.loads(out.read_text())
-    (row,) = results["rows"]
+    row, shipped = results["rows"]
     assert row["method"] == "res-cae" and row["params"] > 0
+    assert shipped["method"] == "res-cae v2" and shipped["params"] > 0
     assert row["ms_512"] > 0 and row["ms_128"] > 0
     assert results["series"]["slices"] == 3
     assert set(results["series"]["working_mb_after"]) == {"3"}
