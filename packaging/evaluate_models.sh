@@ -55,6 +55,11 @@ evaluate_one() {
           --lesion-radius 3,6 --lesion-contrast "$k,$k" \
           --json "${out}_lesions_${k}.json" --md "${out}_lesions_${k}.md"
       done
+      # the strength control's trade: a lower noise level given keeps more faint contrast
+      "$PY" -m denoscope evaluate --model models/ct.safetensors --data "$head" \
+        --noise lowdose-ct:0.25 --baselines bm3d --baseline-cache "$CACHE" --no-lpips \
+        --lesions 20 --lesion-radius 3,6 --lesion-contrast "$k,$k" --strength 0.7 \
+        --json "models/ct_lesions_${k}_strength0.7.json" --md "models/ct_lesions_${k}_strength0.7.md"
     done
   fi
 }
