@@ -1,6 +1,6 @@
 """The desktop build: its desktop entry and metainfo validate; the frozen app runs without the venv.
 
-The frozen app itself is built by ``make dist`` (about 10-17 minutes on the 2-core
+The frozen app itself is built by ``make dist`` (17-57 minutes at nice 19 on the loaded 2-core
 development machines and 1.2 GB; not part of ``make test``). The smoke test runs
 when one exists: ``$DENOSCOPE_FROZEN_APP`` or ``dist/Denoscope/Denoscope``.
 """
