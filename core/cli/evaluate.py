@@ -176,6 +176,7 @@ def run(args: argparse.Namespace) -> int:
             crop=args.crop,
             seed=args.seed,
             device=args.device,
+            strength=args.strength,
             progress=lambda done, _total: lesion_bar.update(done - lesion_bar.n),
         )
         lesion_bar.close()

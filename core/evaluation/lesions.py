@@ -34,6 +34,7 @@ def lesion_evaluation(
     crop: int | None = None,
     seed: int = 0,
     device: str = "cpu",
+    strength: float = 1.0,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the lesion test on every image under every setting; pool per method.
@@ -58,6 +59,8 @@ def lesion_evaluation(
         Seed.
     device : str, optional
         Model device.
+    strength : float, optional
+        Multiplies the noise-level map of a model that takes one (as ``evaluate --strength``).
     progress : callable, optional
         ``progress(done, total)`` per image and setting.
 
@@ -102,7 +105,9 @@ def lesion_evaluation(
                     else NOISE_MODELS[noise].apply(clean, level, rng=image_seed)
                 )
                 sigma = float(np.std(np.asarray(probe, np.float64) - clean))
-            model = model_denoiser(loaded, device=device, noise=noise, level=level)
+            model = model_denoiser(
+                loaded, device=device, noise=noise, level=level, strength=strength
+            )
             methods = {"model": model, **{b: baseline_denoiser(b, sigma) for b in names}}
             try:
                 result = lesion_test(
