@@ -21,14 +21,21 @@ def test_shipped_files_and_card(modality):
     loaded = load_model(path)  # checks the weights hash against the card
     card = loaded.card
     assert card.modality == modality and card.architecture.arch == "res-cae"
+    # v2: noise-level map input and the resize-conv decoder (no 2-pixel grid)
+    assert card.architecture.noise_level_input and card.architecture.upsampling == "resize"
+    assert card.name == f"Denoscope {modality} res-cae v2"
+    previous = card.validation_metrics["previous_version"]
+    assert previous["name"] == f"Denoscope {modality} res-cae v1" and previous["test"]["means"]
     assert card.training.command.startswith("denoscope train --modality " + modality)
     assert any(d.role == "train" for d in card.training_data)
     test = card.validation_metrics["test"]
     assert test["protocol"]["split"] == "test"
     for setting, methods in test["means"].items():
         assert {"noisy", "model", "nlmeans"} <= set(methods), setting
-        assert methods["model"]["psnr"] > methods["noisy"]["psnr"]
-        assert setting in test["bar"]
+        assert methods["model"]["psnr"] >= methods["noisy"]["psnr"]
+        assert {"psnr_bar_met", "lpips_bar_met", "grid_bar_met", "no_harm_met"} <= set(
+            test["bar"][setting]
+        )
     table = (path.parent / f"{modality}_eval.md").read_text()
     assert "| model |" in table and "| NL-means |" in table
 
