@@ -356,7 +356,7 @@ class Controls(QWidget):
             self.noise_level_shown.setText("blind model")
         else:
             source = "estimated" if self.state.params.real_input else "from the noise model"
-            self.noise_level_shown.setText(f"σ̄ {level:.4f} ({source})")
+            self.noise_level_shown.setText(f"mean σ {level:.4f} ({source})")
 
     def _mark_fit(self) -> None:
         """Mark the noise models that do not model the study's modality."""
