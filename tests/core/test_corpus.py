@@ -162,6 +162,10 @@ def test_build_ct_and_xray_with_stand_in_sources(tmp_path, monkeypatch):
 
 def test_cli_build_prints_split_summary(tmp_path, monkeypatch, capsys):
     from denoscope.cli import main
+    from denoscope.core.cli import corpus as corpus_cli
+
+    # fake sources below: the optional corpus packages (a separate extra) are not needed
+    monkeypatch.setattr(corpus_cli, "missing_corpus_packages", lambda: [])
 
     monkeypatch.setattr(
         recipes,

@@ -12,7 +12,11 @@ def test_missing_packages_are_named_in_one_line(monkeypatch, capsys, tmp_path) -
     real = importlib.util.find_spec
 
     def find_spec(name, *args, **kwargs):
-        return None if name in ("nrrd", "nibabel") else real(name, *args, **kwargs)
+        if name in ("nrrd", "nibabel"):
+            return None
+        if name in corpus.CORPUS_MODULES:  # the others count as installed, wherever this runs
+            return real(name, *args, **kwargs) or object()
+        return real(name, *args, **kwargs)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     assert corpus.missing_corpus_packages() == ["nibabel", "pynrrd"]
