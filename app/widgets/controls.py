@@ -120,8 +120,9 @@ class Controls(QWidget):
         )
         self.noise_level_shown = QLabel("")
         self.noise_level_shown.setObjectName("noiseLevelShown")
+        self.noise_level_shown.setWordWrap(True)
         self.noise_level_shown.setToolTip(
-            "Mean of the per-pixel noise level given to the model ([0, 1] units, after the "
+            "σ: mean of the per-pixel noise level given to the model ([0, 1] units, after the "
             "strength): from the noise model for synthetic noise, estimated from the image "
             "on real input"
         )
@@ -355,8 +356,8 @@ class Controls(QWidget):
         elif level is None:
             self.noise_level_shown.setText("blind model")
         else:
-            source = "estimated" if self.state.params.real_input else "from the noise model"
-            self.noise_level_shown.setText(f"mean σ {level:.4f} ({source})")
+            source = "estimated" if self.state.params.real_input else "noise model"
+            self.noise_level_shown.setText(f"σ {level:.4f} ({source})")
 
     def _mark_fit(self) -> None:
         """Mark the noise models that do not model the study's modality."""
