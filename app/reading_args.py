@@ -64,5 +64,12 @@ def apply(window: Any, args: argparse.Namespace) -> None:
     """Set the layout and add the ROIs of ``args`` on a main window (after its study loaded)."""
     if getattr(args, "layout", None):
         window.view_toolbar.set_layout(args.layout)
+        # The panes get their new size only once Qt lays them out: then fit them, so a
+        # screenshot taken right after shows each image centred in its new pane.
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.processEvents()
+        if not window.panes._user_zoomed:
+            window.panes.fit()
     for region in (getattr(args, "roi", None) or [])[:2]:
         window.view_toolbar.rois.add(region.shape, region)
