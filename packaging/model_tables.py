@@ -137,6 +137,34 @@ def summary_table(cards: dict[str, dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+UNMET = "Bars not met on the held-out test split: "
+
+_PARTS = (
+    ("psnr_bar_met", "PSNR >= BM3D + 0.5 dB (margin {psnr_minus_bm3d} dB)"),
+    ("ssim_bar_met", "SSIM >= BM3D"),
+    ("lpips_bar_met", "LPIPS <= BM3D"),
+    ("grid_bar_met", "grid index <= BM3D's"),
+    ("no_harm_met", "no harm on every image ({worse} worse than their input)"),
+)
+
+
+def unmet_bars(card: dict) -> list[str]:
+    """One line per test setting with the bars it misses (lowest levels: only 'no harm')."""
+    lines = []
+    for setting, bar in card["validation_metrics"].get("test", {}).get("bar", {}).items():
+        lowest = setting.rpartition("@")[2] in ("0.005", "1", "100000")
+        missed = []
+        for key, text in _PARTS:
+            if lowest and key != "no_harm_met":
+                continue
+            if bar.get(key) is False:
+                worse = ", ".join(bar.get("images_worse_than_input", []))
+                missed.append(text.format(psnr_minus_bm3d=bar.get("psnr_minus_bm3d"), worse=worse))
+        if missed:
+            lines.append(f"{setting}: " + ", ".join(missed))
+    return lines
+
+
 def replace_block(path: Path, block: str) -> None:
     """Replace the text between the result markers of ``path`` (left alone without markers)."""
     text = path.read_text(encoding="utf-8")
@@ -166,6 +194,11 @@ def main() -> int:
                 "report1_protocol": vm.get("report1_protocol"),
             }
             _write(path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        card["notes"] = [n for n in card.get("notes", []) if not n.startswith(UNMET)]
+        unmet = unmet_bars(card)
+        if unmet:
+            card["notes"].append(UNMET + "; ".join(unmet) + " (see models/README.md).")
+        _write(path, json.dumps(card, indent=2, ensure_ascii=False) + "\n")
         cards[m] = (card, previous)
     sections = "\n".join(modality_section(m, c, p) for m, (c, p) in cards.items())
     replace_block(MODELS / "README.md", sections)
