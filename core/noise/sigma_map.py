@@ -184,3 +184,49 @@ def estimate_sigma_map(noisy01: ArrayLike) -> NDArray[np.float32]:
     if full.shape != (rows, cols):
         full = np.pad(full, ((0, rows - full.shape[0]), (0, cols - full.shape[1])), mode="edge")
     return np.clip(full, 0.0, MAX_SIGMA).astype(np.float32)
+
+
+def network_noise_map(
+    module: object,
+    noisy01: ArrayLike,
+    *,
+    noise: str | None,
+    level: float | None,
+    clean01: ArrayLike | None,
+    strength: float = 1.0,
+    pixel_size_mm: float | None = None,
+) -> NDArray[np.float32] | None:
+    """The per-pixel noise level a network with a noise-level input is given, times ``strength``.
+
+    The one rule used by the review pipeline, the evaluation and the trust tests:
+    with synthetic noise (``noise``, ``level`` and the clean image known) the noise
+    model's own map (:func:`noise_sigma_map`); otherwise (real input) the estimate
+    from the noisy image (:func:`estimate_sigma_map`). Blind networks (no
+    ``noise_level_input`` attribute set) get None.
+
+    Parameters
+    ----------
+    module : nn.Module
+        The network (only its ``noise_level_input`` flag is read).
+    noisy01 : array_like, shape (rows, cols)
+        The noisy image in [0, 1].
+    noise, level : str, float or None
+        The synthetic noise model and level; None on real input.
+    clean01 : array_like or None
+        The clean image, when known.
+    strength : float, optional
+        Multiplies the map.
+    pixel_size_mm : float, optional
+        Passed to :func:`noise_sigma_map`.
+
+    Returns
+    -------
+    ndarray of float32 or None
+    """
+    if not getattr(module, "noise_level_input", False):
+        return None
+    if noise is None or level is None or clean01 is None:
+        sigma = estimate_sigma_map(noisy01)
+    else:
+        sigma = noise_sigma_map(noise, clean01, noisy01, level, pixel_size_mm=pixel_size_mm)
+    return (sigma * np.float32(strength)).astype(np.float32)

@@ -185,17 +185,17 @@ def noise_level_map(
     estimate from the noisy image (``estimate_sigma_map``). Blind networks
     (no ``noise_level_input``) get None.
     """
-    if not getattr(module, "noise_level_input", False):
-        return None
-    from denoscope.core.noise.sigma_map import estimate_sigma_map, noise_sigma_map
+    from denoscope.core.noise.sigma_map import network_noise_map
 
-    if params.real_input or truth01 is None:
-        sigma = estimate_sigma_map(noisy01)
-    else:
-        sigma = noise_sigma_map(
-            params.noise, truth01, noisy01, params.level, pixel_size_mm=pixel_size_mm
-        )
-    return (np.asarray(sigma, np.float32) * np.float32(params.strength)).astype(np.float32)
+    return network_noise_map(
+        module,
+        noisy01,
+        noise=None if params.real_input else params.noise,
+        level=params.level,
+        clean01=truth01,
+        strength=params.strength,
+        pixel_size_mm=pixel_size_mm,
+    )
 
 
 def run_model(

@@ -61,17 +61,17 @@ class ModelDenoiser:
 
     def noise_level(self, noisy01: np.ndarray, clean01: np.ndarray | None) -> np.ndarray | None:
         """The σ map given to a network with a noise-level input (None for blind networks)."""
-        if not getattr(self.module, "noise_level_input", False):
-            return None
-        from denoscope.core.noise.sigma_map import estimate_sigma_map, noise_sigma_map
+        from denoscope.core.noise.sigma_map import network_noise_map
 
-        if self.noise is None or self.level is None or clean01 is None:
-            sigma = estimate_sigma_map(noisy01)
-        else:
-            sigma = noise_sigma_map(
-                self.noise, clean01, noisy01, self.level, pixel_size_mm=self.pixel_size_mm
-            )
-        return (np.asarray(sigma, np.float32) * np.float32(self.strength)).astype(np.float32)
+        return network_noise_map(
+            self.module,
+            noisy01,
+            noise=self.noise,
+            level=self.level,
+            clean01=clean01,
+            strength=self.strength,
+            pixel_size_mm=self.pixel_size_mm,
+        )
 
     def __call__(self, noisy01: np.ndarray, clean01: np.ndarray | None = None) -> np.ndarray:
         """Denoise ``noisy01``; ``clean01`` (when known) sets the noise-level map."""

@@ -68,3 +68,21 @@ def test_unknown_model_and_bad_images_are_refused():
         noise_sigma_map("speckle", np.zeros((4, 4)), None, 0.1)
     with pytest.raises(ParameterError):
         estimate_sigma_map(np.zeros((1, 8)))
+
+
+def test_network_noise_map_is_the_one_rule():
+    from types import SimpleNamespace
+
+    from denoscope.core.noise.sigma_map import network_noise_map
+
+    rng = np.random.default_rng(2)
+    clean = np.full((32, 32), 0.5, np.float32)
+    noisy = (clean + rng.normal(0, 0.05, clean.shape)).astype(np.float32)
+    aware, blind = SimpleNamespace(noise_level_input=True), SimpleNamespace()
+    assert network_noise_map(blind, noisy, noise="gaussian", level=0.05, clean01=clean) is None
+    synthetic = network_noise_map(
+        aware, noisy, noise="gaussian", level=0.05, clean01=clean, strength=2.0
+    )
+    np.testing.assert_allclose(synthetic, 0.1, rtol=1e-6)
+    real = network_noise_map(aware, noisy, noise=None, level=None, clean01=None)
+    np.testing.assert_array_equal(real, estimate_sigma_map(noisy))
