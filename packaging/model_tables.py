@@ -15,9 +15,7 @@ Only numbers already in the cards are printed: nothing here measures anything.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,12 +26,9 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 
 
 def _write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    from denoscope.core.io.outputs import write_text
+
+    write_text(path, text, overwrite=True)
 
 
 def _card(path: Path) -> dict:
@@ -110,6 +105,16 @@ def modality_section(m: str, card: dict, previous: dict | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def short(entry: dict | None) -> str:
+    """PSNR / SSIM / LPIPS of one mean entry (the README's summary cells)."""
+    if not entry:
+        return "–"
+    return (
+        f"{_num(entry.get('psnr'), '.2f')} / {_num(entry.get('ssim'), '.3f')} / "
+        f"{_num(entry.get('lpips'), '.3f')}"
+    )
+
+
 def summary_table(cards: dict[str, dict]) -> str:
     """Markdown: the README's one-table summary (PSNR / SSIM / LPIPS per method)."""
     lines = [
@@ -121,15 +126,6 @@ def summary_table(cards: dict[str, dict]) -> str:
         old = (previous or {}).get("validation_metrics", {}).get("test", {})
         for setting, methods in test.get("means", {}).items():
             v1 = old.get("means", {}).get(setting, {}).get("model")
-
-            def short(e: dict | None) -> str:
-                if not e:
-                    return "–"
-                return (
-                    f"{_num(e.get('psnr'), '.2f')} / {_num(e.get('ssim'), '.3f')} / "
-                    f"{_num(e.get('lpips'), '.3f')}"
-                )
-
             lines.append(
                 f"| {LABELS[m]}, {setting} | {short(methods.get('model'))} | "
                 f"{short(methods.get('bm3d'))} | {short(v1)} | {short(methods.get('noisy'))} |"

@@ -164,7 +164,6 @@ def read_deflated(
         Or :class:`StudyTooLargeError` for a bomb.
     """
     from denoscope.core.io.dicom_file import declared_geometry
-    from denoscope.core.io.limits import check_declared_size
 
     length = meta.get("FileMetaInformationGroupLength")
     if length is None:
@@ -179,15 +178,7 @@ def read_deflated(
     if stop_before_pixels:
         return header
     geometry = declared_geometry(header, path, require_pixels=False)
-    check_declared_size(
-        path,
-        rows=geometry.rows,
-        columns=geometry.columns,
-        frames=geometry.frames,
-        samples=geometry.samples,
-        bytes_per_sample=max(geometry.bits_allocated / 8, 1),
-        max_bytes=max_bytes,
-    )
+    geometry.check_size(path, max_bytes=max_bytes)
     declared = geometry.rows * geometry.columns * geometry.frames * geometry.samples
     declared = -(-declared * geometry.bits_allocated // 8)
     limit = len(head) + declared + SLACK_BYTES

@@ -177,6 +177,23 @@ class Geometry:
     bits_allocated: int
     photometric: str
 
+    def check_size(self, path: Path, *, max_bytes: int | None) -> None:
+        """Refuse, before decoding, a declared image too large for ``max_bytes``.
+
+        Calls :func:`denoscope.core.io.limits.check_declared_size` with this geometry.
+        """
+        from denoscope.core.io.limits import check_declared_size
+
+        check_declared_size(
+            path,
+            rows=self.rows,
+            columns=self.columns,
+            frames=self.frames,
+            samples=self.samples,
+            bytes_per_sample=max(self.bits_allocated / 8, 1),
+            max_bytes=max_bytes,
+        )
+
 
 def declared_geometry(ds: Any, path: Path, *, require_pixels: bool = True) -> Geometry:
     """Return the declared geometry of an image dataset, validated.

@@ -34,7 +34,6 @@ from denoscope.core.io.codestream import check_frame_sizes
 from denoscope.core.io.decoders import check_decoder, check_native_length
 from denoscope.core.io.dicom_file import PALETTE, Geometry, declared_geometry
 from denoscope.core.io.guard import reading
-from denoscope.core.io.limits import check_declared_size
 from denoscope.core.io.multiframe import (
     finite_values,
     first_float,
@@ -159,15 +158,7 @@ def decode_dataset(ds: Any, path: Path, *, max_bytes: int | None = None) -> Deco
         Any failure, as one of its typed subclasses.
     """
     geometry = declared_geometry(ds, path)
-    check_declared_size(
-        path,
-        rows=geometry.rows,
-        columns=geometry.columns,
-        frames=geometry.frames,
-        samples=geometry.samples,
-        bytes_per_sample=max(geometry.bits_allocated / 8, 1),
-        max_bytes=max_bytes,
-    )
+    geometry.check_size(path, max_bytes=max_bytes)
     check_decoder(ds, path)
     with reading(path, "the DICOM header"):
         check_native_length(ds, geometry, path)
