@@ -44,13 +44,25 @@ from denoscope.core.tiling import AxisTiling, axis_tiling, pad_amounts, reflect_
 if TYPE_CHECKING:
     import torch
 
-__all__ = ["Cancelled", "DenoiseResult", "denoise", "resolve_device", "tile_plan"]
+__all__ = [
+    "CHANGE_LIMIT",
+    "Cancelled",
+    "DenoiseResult",
+    "denoise",
+    "limit_change",
+    "resolve_device",
+    "tile_plan",
+]
 
 #: Smallest tile tried after CUDA out-of-memory halvings before falling back to the CPU.
 MIN_TILE = 64
 
 #: Largest number of fixed-size patches run in one batch.
 MAX_PATCH_BATCH = 1024
+
+#: A network given a noise-level map may change a pixel by at most this many times the
+#: level it was given there (see :func:`limit_change`).
+CHANGE_LIMIT = 3.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,37 @@ def slice_sigma_map(
     return np.ascontiguousarray(sigma * np.float32(strength), dtype=np.float32)
 
 
+def limit_change(
+    noisy: np.ndarray, denoised: np.ndarray, sigma: np.ndarray, limit: float
+) -> np.ndarray:
+    """Clip what a network removed to ``limit`` times the noise level it was given.
+
+    ``noisy - denoised`` is the part of the image the network took for noise.
+    Noise of level ``sigma`` exceeds ``3 sigma`` at 0.27 % of the pixels, so
+    clipping the removed part to ``[-limit sigma, +limit sigma]`` (``limit`` 3)
+    costs almost nothing where the network is right, and bounds what it can
+    erase or invent where it is wrong: on images whose own fine grain it
+    mistakes for noise (the "no harm at low noise" bar of issue 11, where
+    the network otherwise made some held-out images worse than their input).
+
+    Parameters
+    ----------
+    noisy, denoised, sigma : ndarray
+        The network's input, its output and the noise-level map it was given
+        (after strength), all of one shape.
+    limit : float
+        Largest change per pixel, in units of ``sigma``.
+
+    Returns
+    -------
+    ndarray of float32
+        ``noisy - clip(noisy - denoised, -limit sigma, limit sigma)``.
+    """
+    bound = sigma * np.float32(limit)
+    removed = np.clip(noisy - denoised, -bound, bound)
+    return (noisy - removed).astype(np.float32, copy=False)
+
+
 def _run_slice(
     image: np.ndarray,
     module: Any,
@@ -179,17 +222,15 @@ def _run_slice(
     noise_level: float | np.ndarray | None,
     tick: Callable[[], None],
     strength: float = 1.0,
+    change_limit: float | None = CHANGE_LIMIT,
 ) -> np.ndarray:
     import torch
 
     padded = reflect_pad(image, geometry.pads)
     rows, cols = geometry.rows, geometry.cols
     uses_level = bool(getattr(module, "noise_level_input", False))
-    sigma_padded = (
-        reflect_pad(slice_sigma_map(image, noise_level, strength), geometry.pads)
-        if uses_level
-        else None
-    )
+    sigma = slice_sigma_map(image, noise_level, strength) if uses_level else None
+    sigma_padded = reflect_pad(sigma, geometry.pads) if sigma is not None else None
     single = len(rows.starts) == 1 and len(cols.starts) == 1
     accumulator = None if single else np.zeros(padded.shape, dtype=np.float32)
     positions = geometry.positions
@@ -218,7 +259,10 @@ def _run_slice(
         accumulator /= cols.weight_sum[None, :]
         result = accumulator
     (top, _), (left, _) = geometry.pads
-    return result[top : top + image.shape[0], left : left + image.shape[1]]
+    result = result[top : top + image.shape[0], left : left + image.shape[1]]
+    if sigma is not None and change_limit is not None:
+        result = limit_change(image, result, sigma, change_limit)
+    return result
 
 
 def denoise(
@@ -232,6 +276,7 @@ def denoise(
     should_stop: Callable[[], bool] | None = None,
     noise_level: float | np.ndarray | None = None,
     strength: float = 1.0,
+    change_limit: float | None = CHANGE_LIMIT,
 ) -> DenoiseResult:
     """Denoise a 2D image or a series of slices with a network.
 
@@ -273,6 +318,10 @@ def denoise(
         Multiplies the noise level given to a network with a noise-level
         input: below 1 keeps more texture (and residual noise), above 1
         smooths more. Ignored by blind networks.
+    change_limit : float or None
+        For networks with a noise-level input: the largest change per pixel,
+        in units of the level given there (:func:`limit_change`; default
+        :data:`CHANGE_LIMIT`). None returns the network's output as it is.
 
     Returns
     -------
@@ -314,6 +363,10 @@ def denoise(
         )
     if not (np.isfinite(strength) and 0.0 <= strength <= 4.0):
         raise ParameterError("strength out of range", got=f"{strength!r}", expected="0 to 4")
+    if change_limit is not None and not (np.isfinite(change_limit) and change_limit > 0):
+        raise ParameterError(
+            "change limit out of range", got=f"{change_limit!r}", expected="a number > 0 or None"
+        )
     if isinstance(noise_level, np.ndarray) and noise_level.ndim > 0:
         if noise_level.shape not in (array.shape, array.shape[-2:]):
             raise ParameterError(
@@ -360,7 +413,7 @@ def denoise(
                 if isinstance(level, np.ndarray) and level.ndim == 3:
                     level = level[index]
                 output[index] = _run_slice(
-                    stack[index], module, dev, geometry, level, tick, strength
+                    stack[index], module, dev, geometry, level, tick, strength, change_limit
                 )
             except torch.cuda.OutOfMemoryError:
                 if fell_back:

@@ -57,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--bank-size", type=int, default=48, help="CT: slices rendered with low-dose noise"
     )
+    p.add_argument(
+        "--texture",
+        type=float,
+        default=0.0,
+        help="share of patches given inherent texture the noise map does not describe, "
+        "so the network removes only the noise it is told of (0 to 1)",
+    )
     p.add_argument("--max-minutes", type=float, help="stop training after this wall time")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, help="torch CPU threads per process")
@@ -147,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
             val_images=args.val_images,
             bank_size=args.bank_size,
+            texture=args.texture,
             max_minutes=args.max_minutes,
             device=args.device,
             threads=args.threads,

@@ -51,6 +51,13 @@ class TrainConfig(BaseModel):
     val_images: int = Field(16, ge=1)
     val_crop: int = Field(128, ge=16)
     bank_size: int = Field(48, ge=1, description="slices rendered per slice-level noise model")
+    texture: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of patches given inherent texture that the noise map does not "
+        "describe (denoscope.core.training.augment.inherent_texture)",
+    )
     max_minutes: float | None = Field(None, gt=0, description="stop after this wall time")
     device: Literal["auto", "cpu", "cuda"] = "auto"
     threads: int | None = Field(None, ge=1, description="torch CPU threads per process")

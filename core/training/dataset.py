@@ -17,7 +17,12 @@ import numpy as np
 
 from denoscope.core.errors import DenoscopeError
 from denoscope.core.noise.sigma_map import noise_sigma_map
-from denoscope.core.training.augment import apply_geometry, draw_geometry, scale_intensity
+from denoscope.core.training.augment import (
+    apply_geometry,
+    draw_geometry,
+    inherent_texture,
+    scale_intensity,
+)
 from denoscope.core.training.noise_mix import (
     SLICE_LEVEL_MODELS,
     NoiseComponent,
@@ -286,6 +291,10 @@ class NoisyBatches:
         Slices rendered per slice-level noise component.
     intensity_scaling : bool, optional
         Randomly scale clean intensities before noise.
+    texture : float, optional
+        Probability that a patch gets inherent texture
+        (:func:`denoscope.core.training.augment.inherent_texture`) added to both
+        its clean target and its noisy input, the noise-level map unchanged.
     """
 
     def __init__(
@@ -296,11 +305,13 @@ class NoisyBatches:
         *,
         bank_size: int = 48,
         intensity_scaling: bool = True,
+        texture: float = 0.0,
     ) -> None:
         self.sampler = sampler
         self.mix = mix
         self.rng = rng
         self.intensity_scaling = intensity_scaling
+        self.texture = texture
         self.banks = {
             c.name: SliceNoiseBank(sampler, c, bank_size, rng)
             for c in mix
@@ -311,8 +322,16 @@ class NoisyBatches:
         """Return one augmented (noisy, clean, sigma map) patch triple.
 
         The sigma map is the noise model's per-pixel Gaussian-equivalent level
-        (:func:`denoscope.core.noise.sigma_map.noise_sigma_map`).
+        (:func:`denoscope.core.noise.sigma_map.noise_sigma_map`). With probability
+        ``texture`` the same inherent texture is added to clean and noisy.
         """
+        noisy, clean, sigma = self._noisy_triple()
+        if self.texture > 0 and self.rng.random() < self.texture:
+            grain = inherent_texture(clean.shape, self.rng)
+            clean, noisy = clean + grain, noisy + grain
+        return noisy, clean, sigma
+
+    def _noisy_triple(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rng = self.rng
         name, level = choose(self.mix, rng)
         turns, flip = draw_geometry(rng)

@@ -190,7 +190,14 @@ def _card(config: TrainConfig, command: str, train, val, data_kind, result, fina
         notes.append(
             "X-ray training images are digitally reconstructed radiographs simulated from real CT volumes "
             "(HU -> mu = mu_water (1 + HU/1000) with bone weighting, line integrals at varying angles, crop); "
-            "validation uses tiles of a real computed radiograph (pydicom-data RG3_UNCI)."
+            "validation uses radiographs simulated from another patient's CT (pyradiomics lung1)."
+        )
+    if config.texture > 0:
+        notes.append(
+            f"{config.texture:.0%} of the patches carry inherent texture (white or slightly "
+            "correlated grain, SD 0.002-0.03) in both the target and the input, which the "
+            "noise-level map does not describe: the network learns to remove only the noise it "
+            "is told of (denoscope.core.training.augment.inherent_texture)."
         )
     if config.modality == "ct":
         notes.append(
@@ -319,7 +326,11 @@ def train(
         rng = np.random.default_rng([config.seed, ctx.rank])
         sampler = PatchSampler(train_stacks, config.patch)
         batches = NoisyBatches(
-            sampler, MODALITY_MIX[config.modality], rng, bank_size=config.bank_size
+            sampler,
+            MODALITY_MIX[config.modality],
+            rng,
+            bank_size=config.bank_size,
+            texture=config.texture,
         )
         val_items = validation_set(
             val_stacks,

@@ -110,3 +110,38 @@ def test_grid_index_tells_the_two_decoders_apart_on_random_weights():
     v1 = denoise(image, _randomised(V1, seed=4), device="cpu").image
     v2 = denoise(image, _randomised(V2, seed=4), device="cpu", noise_level=0.05).image
     assert grid_index(image, v1, data_range=1.0) > 3 * grid_index(image, v2, data_range=1.0)
+
+
+def test_change_limit_bounds_what_the_network_removes():
+    """A network given a map changes no pixel by more than CHANGE_LIMIT times its level."""
+    from denoscope.core.inference import CHANGE_LIMIT, limit_change
+
+    net = _randomised(V2, seed=5)
+    rng = np.random.default_rng(1)
+    image = (0.3 + 0.4 * rng.random((64, 64))).astype(np.float32)
+    sigma = np.full((64, 64), 0.004, np.float32)
+    sigma[:, 32:] = 0.02
+    free = denoise(image, net, device="cpu", noise_level=sigma, change_limit=None).image
+    limited = denoise(image, net, device="cpu", noise_level=sigma).image
+    assert np.abs(image - free).max() > 2 * CHANGE_LIMIT * 0.02  # random weights change a lot
+    assert np.all(np.abs(image - limited) <= CHANGE_LIMIT * sigma + 1e-6)
+    # within the bound the network's output is kept as it is
+    inside = np.abs(image - free) < CHANGE_LIMIT * sigma
+    np.testing.assert_array_equal(limited[inside], free[inside])
+    # strength scales the bound with the map
+    half = denoise(image, net, device="cpu", noise_level=sigma, strength=0.5).image
+    assert np.all(np.abs(image - half) <= CHANGE_LIMIT * 0.5 * sigma + 1e-6)
+    np.testing.assert_allclose(
+        limit_change(
+            np.zeros(3, np.float32),
+            np.array([-1.0, 0.01, 1.0], np.float32),
+            np.full(3, 0.1, np.float32),
+            2.0,
+        ),
+        [-0.2, 0.01, 0.2],
+        rtol=1e-6,
+    )
+    from denoscope.core.errors import ParameterError
+
+    with pytest.raises(ParameterError):
+        denoise(image, net, device="cpu", noise_level=sigma, change_limit=0.0)

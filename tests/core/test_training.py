@@ -290,3 +290,19 @@ def test_fine_tuning_starts_from_given_weights(corpus, tmp_path):
             ),
             progress=False,
         )
+
+
+def test_inherent_texture_goes_into_target_and_input_alike():
+    """Texture the noise map does not describe is part of the target, not of the noise."""
+    flat = [ImageStack("flat", "train", np.full((2, 64, 64), 0.5, np.float32))]
+    mix = (NoiseComponent("gaussian", 0.05, 0.05, False),)
+
+    def make(texture: float) -> NoisyBatches:
+        return NoisyBatches(PatchSampler(flat, 32), mix, np.random.default_rng(0), texture=texture)
+
+    noisy, clean, sigma = make(1.0).batch_with_sigma(8)
+    assert float(clean.std(axis=(1, 2, 3)).min()) > 0.001  # every target carries grain
+    assert float(np.std(noisy - clean)) == pytest.approx(0.05, rel=0.1)  # the noise is unchanged
+    np.testing.assert_allclose(sigma, 0.05)
+    _, plain, _ = make(0.0).batch_with_sigma(8)
+    assert float(plain.std(axis=(1, 2, 3)).max()) < 1e-6
