@@ -30,6 +30,14 @@ makes at pixel-sharp edges, so on images with such edges it reads above 1 even
 without a grid. :func:`grid_amplitude` gives the pattern's RMS amplitude
 itself, in the images' units (HU for CT), optionally only over the flat regions
 of the truth (:func:`flat_mask`), where a grid is what a reader sees.
+
+Comparing methods. Because the index is relative to the error's own power, it
+describes the error's *shape*: a method whose error is much smaller but whiter
+can read higher than one with a larger, smoother error while leaving less
+period-2 pattern. To compare *how much* grid two methods leave on the same
+image, compare the energy itself, ``index x MSE``, or relative to the noisy
+input's (the noise floor): the shipping bar does this
+(``denoscope.core.evaluation.report.relative_grid_energy``).
 """
 
 from __future__ import annotations

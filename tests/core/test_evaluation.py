@@ -204,7 +204,13 @@ def test_bar_check_covers_lpips_grid_and_harm_per_image():
     from denoscope.core.evaluation.run import EvaluationResult, Row
 
     def row(image, method, psnr, ssim, lpips, grid):
-        metrics = {"psnr": psnr, "ssim": ssim, "lpips": lpips, "grid": grid}
+        metrics = {
+            "psnr": psnr,
+            "ssim": ssim,
+            "lpips": lpips,
+            "grid": grid,
+            "mse": 10 ** (-psnr / 10),
+        }
         return Row(image, "s", method, metrics, 0.0, 0.1)
 
     rows = [
@@ -220,3 +226,37 @@ def test_bar_check_covers_lpips_grid_and_harm_per_image():
     assert bar["psnr_minus_bm3d"] == 0.25 and bar["psnr_bar_met"] is False
     assert bar["ssim_bar_met"] and bar["lpips_bar_met"] and bar["grid_bar_met"]
     assert bar["images_worse_than_input"] == ["b"] and bar["no_harm_met"] is False
+
+
+def test_grid_bar_compares_how_much_grid_not_the_errors_shape():
+    """A smaller, whiter error (higher index) can hold less period-2 energy than BM3D's."""
+    from denoscope.core.evaluation.report import bar_check, relative_grid_energy
+    from denoscope.core.evaluation.run import EvaluationResult, Row
+
+    def row(image, method, mse, grid):
+        metrics = {"psnr": -10 * np.log10(mse), "ssim": 0.5, "mse": mse, "grid": grid}
+        return Row(image, "s", method, metrics, 0.0, 0.1)
+
+    rows = [
+        row("a", "noisy", 1e-2, 1.0),
+        row("a", "model", 1e-4, 0.6),  # energy 0.006 of the input's
+        row("a", "bm3d", 4e-4, 0.3),  # energy 0.012: twice the model's, at half the index
+        row("b", "noisy", 1e-2, 1.0),
+        row("b", "model", 1e-4, 0.6),
+        row("b", "bm3d", 4e-4, 0.3),
+    ]
+    result = EvaluationResult(rows, "m", ["s"], ["noisy", "model", "bm3d"])
+    energies = relative_grid_energy(result, "s")
+    assert energies["noisy"] == pytest.approx(1.0)
+    assert energies["model"] == pytest.approx(0.006) and energies["bm3d"] == pytest.approx(0.012)
+    bar = bar_check(result)["s"]
+    assert bar["grid_bar_met"] is True and bar["grid_index_bar_met"] is False
+    # a real grid: the same error power, but all of it at period 2
+    rows[1] = row("a", "model", 1e-4, 30.0)
+    rows[4] = row("b", "model", 1e-4, 30.0)
+    assert (
+        bar_check(EvaluationResult(rows, "m", ["s"], ["noisy", "model", "bm3d"]))["s"][
+            "grid_bar_met"
+        ]
+        is False
+    )
