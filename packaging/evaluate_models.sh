@@ -16,6 +16,9 @@ C=${DENOSCOPE_HOME:-$HOME/.cache/denoscope}
 CACHE=$C/baseline-cache
 B=median,gaussian,tv,nlmeans,bm3d
 mkdir -p "$CACHE"
+# The previous version is the newest archived one (models/v1, models/v2, ...).
+PREV=$(cd models && ls -d v[0-9]*/ | sort -V | tail -n 1)
+PREV=${PREV%/}
 
 settings() {
   case $1 in
@@ -29,9 +32,9 @@ limit() { if [ "$1" = xray ]; then echo 12; else echo 10; fi; }
 evaluate_one() {
   local m=$1 noise=()
   for s in $(settings "$m"); do noise+=(--noise "$s"); done
-  for version in current v1; do
+  for version in current "$PREV"; do
     local model=models/$m.safetensors out=models/${m}
-    if [ $version = v1 ]; then model=models/v1/$m.safetensors; out=models/v1/${m}; fi
+    if [ "$version" = "$PREV" ]; then model=models/$PREV/$m.safetensors; out=models/$PREV/${m}; fi
     "$PY" -m denoscope evaluate --model "$model" --data "$C/corpora/$m" --limit "$(limit "$m")" \
       --crop 256 "${noise[@]}" --baselines $B --baseline-cache "$CACHE" --update-card test \
       --md "${out}_eval.md" --csv "${out}_eval.csv" --plot "${out}_eval_per_image.png"
@@ -47,9 +50,9 @@ evaluate_one() {
     mkdir -p "$head"
     ln -sf "$("$PY" -c "from pydicom.data import get_testdata_file as g; print(g('eCT_Supplemental.dcm'))")" "$head/eCT_Supplemental.dcm"
     for k in 0.35 1; do
-      for version in current v1; do
+      for version in current "$PREV"; do
         local model=models/ct.safetensors out=models/ct
-        if [ $version = v1 ]; then model=models/v1/ct.safetensors; out=models/v1/ct; fi
+        if [ "$version" = "$PREV" ]; then model=models/$PREV/ct.safetensors; out=models/$PREV/ct; fi
         "$PY" -m denoscope evaluate --model "$model" --data "$head" --noise lowdose-ct:0.25 \
           --baselines bm3d --baseline-cache "$CACHE" --no-lpips --lesions 20 \
           --lesion-radius 3,6 --lesion-contrast "$k,$k" \

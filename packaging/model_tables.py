@@ -1,7 +1,7 @@
 """Regenerate the shipped models' result tables from their cards (run by evaluate_models.sh).
 
-Reads ``models/<m>.json`` (the shipped model) and ``models/v1/<m>.json`` (the previous
-version), both updated by ``denoscope evaluate --update-card``, then:
+Reads ``models/<m>.json`` (the shipped model) and ``models/vN/<m>.json`` (the previous
+version: the newest archived folder ``models/v1``, ``models/v2``, ...), both updated by ``denoscope evaluate --update-card``, then:
 
 1. records the previous version's test numbers in the shipped card under
    ``validation_metrics["previous_version"]`` (its name, test and first-report means);
@@ -53,7 +53,8 @@ def _mark(flag: object) -> str:
 
 
 def modality_section(m: str, card: dict, previous: dict | None) -> str:
-    """Markdown: every test setting of one modality, v2 against v1, BM3D, NL-means, noisy."""
+    """Markdown: every test setting of one modality, against the previous version, BM3D,
+    NL-means and the noisy input."""
     test = card["validation_metrics"].get("test", {})
     old = (previous or {}).get("validation_metrics", {}).get("test", {})
     lines = [
@@ -68,7 +69,7 @@ def modality_section(m: str, card: dict, previous: dict | None) -> str:
         "`core/evaluation/report.py: relative_grid_energy`); no harm: model PSNR ≥ input PSNR "
         "on every image. At the lowest levels only 'no harm' is a bar.",
         "",
-        "| noise | model (v2) | previous (v1) | BM3D | NL-means | noisy | PSNR bar | SSIM bar "
+        "| noise | model | previous | BM3D | NL-means | noisy | PSNR bar | SSIM bar "
         "| LPIPS bar | grid bar | no harm |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -123,7 +124,7 @@ def short(entry: dict | None) -> str:
 def summary_table(cards: dict[str, dict]) -> str:
     """Markdown: the README's one-table summary (PSNR / SSIM / LPIPS per method)."""
     lines = [
-        "| modality, noise | Denoscope v2 | BM3D | previous v1 | noisy |",
+        "| modality, noise | Denoscope (shipped) | BM3D | previous version | noisy |",
         "|---|---|---|---|---|",
     ]
     for m, (card, previous) in cards.items():
@@ -184,11 +185,17 @@ def replace_block(path: Path, block: str) -> None:
     print(f"updated {path}")
 
 
+def previous_folder() -> Path:
+    """The newest archived version folder (``models/v1``, ``models/v2``, ...)."""
+    folders = [p for p in MODELS.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
+    return max(folders, key=lambda p: int(p.name[1:]), default=MODELS / "v1")
+
+
 def main() -> int:
     """Update the cards' previous-version entries and both result blocks."""
     cards: dict[str, tuple[dict, dict | None]] = {}
     for m in MODALITIES:
-        path, old_path = MODELS / f"{m}.json", MODELS / "v1" / f"{m}.json"
+        path, old_path = MODELS / f"{m}.json", previous_folder() / f"{m}.json"
         if not path.is_file():
             continue
         card = _card(path)

@@ -100,6 +100,8 @@ def provenance(
             "weights_sha256": result.model_sha256,
             "modality": str(params.modality),
             "noise_level_mean": result.noise_level,
+            # a network given a noise map changes no pixel by more than this many times it
+            "change_limit_sigmas": None if result.noise_level is None else _change_limit(),
         },
         "device": {"requested": params.device, "used": result.device, "note": result.device_note},
         "inference_seconds": result.seconds,
@@ -119,6 +121,12 @@ def provenance(
     if identifying:
         record["patient"] = caption_identity(study)
     return record
+
+
+def _change_limit() -> float:
+    from denoscope.core.inference import CHANGE_LIMIT
+
+    return float(CHANGE_LIMIT)
 
 
 def _lpips_label(result: Any) -> str | None:

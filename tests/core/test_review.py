@@ -175,3 +175,38 @@ def test_unknown_modality_without_a_model_file_says_what_to_do():
 
     with pytest.raises(ParameterError, match="--modality"):
         model_path_for("unknown")
+
+
+def test_provenance_states_the_change_limit_of_a_noise_map_model(tmp_path):
+    """A network given a noise map is limited to CHANGE_LIMIT x its level; the record says so."""
+    from denoscope.core.inference import CHANGE_LIMIT
+
+    torch.manual_seed(0)
+    config = ResCAEConfig(
+        widths=(4, 8), bottleneck_convs=1, noise_level_input=True, upsampling="resize"
+    )
+    path = tmp_path / "v2.safetensors"
+    save_model(
+        path, build_model(config), ModelCard(name="tiny v2", architecture=config, modality="ct")
+    )
+    review = open_study(sample_path("ct"))
+    params = ReviewParams(model_path=path, device="cpu", noise="gaussian", level=0.02)
+    result = review_slice(review, 0, params)
+    record = provenance(review, result)
+    assert record["model"]["change_limit_sigmas"] == CHANGE_LIMIT
+    change = np.abs(result.denoised01 - result.noisy01)
+    assert float(change.max()) <= CHANGE_LIMIT * 0.02 + 1e-6
+    blind = provenance(
+        review,
+        review_slice(
+            review,
+            0,
+            ReviewParams(
+                model_path=_save(tmp_path / "b.safetensors"),
+                device="cpu",
+                noise="gaussian",
+                level=0.02,
+            ),
+        ),
+    )
+    assert blind["model"]["change_limit_sigmas"] is None
