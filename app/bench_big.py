@@ -126,11 +126,12 @@ def _big_child(path: Path, model: Path | None, device: str) -> dict:
     import resource
 
     _app()
+    from denoscope.app import gui_gc
     from denoscope.app.main_window import MainWindow
     from denoscope.app.settings import Settings
     from denoscope.core.review.lpips_copy import lpips_label
 
-    with tempfile.TemporaryDirectory(prefix="denoscope-bench-big-") as tmp:
+    with gui_gc.pinned(), tempfile.TemporaryDirectory(prefix="denoscope-bench-big-") as tmp:
         window = MainWindow(Settings(Path(tmp) / "settings.ini"), series_metrics=False)
         window.resize(1600, 1000)
         window.show()
@@ -227,10 +228,11 @@ def _write_two_series(folder: Path, sizes: tuple[int, int] = (40, 30)) -> list[s
 def measure_open_and_switch(model: Path | None, device: str = "cpu") -> dict:
     """Longest event-loop stall while the first study opens, and while the series switches."""
     _app()
+    from denoscope.app import gui_gc
     from denoscope.app.main_window import MainWindow
     from denoscope.app.settings import Settings
 
-    with tempfile.TemporaryDirectory(prefix="denoscope-bench-open-") as tmp:
+    with gui_gc.pinned(), tempfile.TemporaryDirectory(prefix="denoscope-bench-open-") as tmp:
         folder = Path(tmp) / "two-series"
         folder.mkdir()
         uids = _write_two_series(folder)

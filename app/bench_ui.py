@@ -127,7 +127,9 @@ def measure_stalls(args: argparse.Namespace) -> dict[str, float]:
     tune_for_interactive_use()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     apply_theme(app)
-    with tempfile.TemporaryDirectory(prefix="denoscope-bench-ui-") as tmp:
+    from denoscope.app import gui_gc
+
+    with gui_gc.pinned(), tempfile.TemporaryDirectory(prefix="denoscope-bench-ui-") as tmp:
         folder = Path(tmp) / "series"
         folder.mkdir()
         _write_series(folder, args.slices, args.size)
@@ -237,7 +239,9 @@ def _child() -> int:
     tune_for_interactive_use()
     app = QApplication(sys.argv[:1])
     apply_theme(app)
-    with tempfile.TemporaryDirectory(prefix="denoscope-cold-") as tmp:
+    from denoscope.app import gui_gc
+
+    with gui_gc.pinned(), tempfile.TemporaryDirectory(prefix="denoscope-cold-") as tmp:
         window = MainWindow(Settings(Path(tmp) / "settings.ini"), series_metrics=False)
 
         class FirstPaint(QObject):

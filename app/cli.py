@@ -228,10 +228,12 @@ def run(args: argparse.Namespace) -> int:
     app.setApplicationName("Denoscope")
     apply_theme(app)
 
+    from denoscope.app import gui_gc
     from denoscope.app.main_window import MainWindow
     from denoscope.app.settings import Settings
 
     if not offscreen:
+        gui_gc.pin()  # for the process's life: cyclic garbage is freed by the event loop only
         window = MainWindow()
         _route_unexpected_errors(window)
         if getattr(args, "size", None):
@@ -248,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
     if out is None:
         out = Path(tempfile.gettempdir()) / "denoscope-view.png"
         print("no display: rendering the viewer offscreen", file=sys.stderr)
-    with tempfile.TemporaryDirectory(prefix="denoscope-view-") as tmp:
+    with gui_gc.pinned(), tempfile.TemporaryDirectory(prefix="denoscope-view-") as tmp:
         window = MainWindow(Settings(Path(tmp) / "settings.ini"))
         _route_unexpected_errors(window)
         window.resize(*(getattr(args, "size", None) or (1600, 1000)))

@@ -484,12 +484,11 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """Fill the controls once core's registries are imported off the GUI thread."""
         super().showEvent(event)
-        if not hasattr(self, "_warmup"):
-            from denoscope.app.warmup import Warmup
+        if not getattr(self, "_warmup_asked", False):
+            from denoscope.app.warmup import warmup
 
-            self._warmup = Warmup(self)
-            self._warmup.done.connect(self.controls.populate)
-            self._warmup.start()
+            self._warmup_asked = True
+            warmup().when_ready(self.controls.populate)
         self.panes.graphics.setFocus()  # keys go to the images, not to a control
 
     def wait_settled(self, timeout_ms: float) -> bool:

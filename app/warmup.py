@@ -4,8 +4,9 @@ The Controls panel lists core's noise models and baselines; importing those
 registries pulls in SciPy and scikit-image (about 1.5 s of imports). Done on the
 GUI thread, or on the GUI thread while the loading thread imports the same
 modules (it then waits on the import lock), that froze the first open of a
-study for 1-2 s. :class:`Warmup` imports them on a plain background thread and
-emits ``done`` (delivered on the GUI thread) when they are ready.
+study for 1-2 s. :class:`Warmup` imports them once per process on a plain
+background thread and calls each window back (on the GUI thread) when they are
+ready.
 
 ``import torch`` also stalled the GUI: the import machinery opens torch's
 shared libraries (hundreds of MB) while holding the GIL, for 0.5-1 s.
@@ -18,9 +19,12 @@ later callers wait for the first, without the GIL).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+from denoscope.app import gui_gc
 
 #: torch's libraries, in load order (missing ones, e.g. CUDA on a CPU build, are skipped).
 TORCH_LIBRARIES: tuple[str, ...] = (
@@ -79,7 +83,10 @@ MODULES: tuple[str, ...] = (
 
 
 class Warmup(QObject):
-    """Imports :data:`MODULES` once on a background thread.
+    """Imports :data:`MODULES` once per process on a background thread.
+
+    One instance lives as long as the process (:func:`warmup`): the import thread
+    emits on it, so it must never be deleted with a window while the thread runs.
 
     Signals
     -------
@@ -89,9 +96,26 @@ class Warmup(QObject):
 
     done = Signal()
 
-    def start(self) -> None:
-        """Start the background import (returns at once)."""
-        threading.Thread(target=self._run, name="denoscope-warmup", daemon=True).start()
+    def __init__(self) -> None:
+        super().__init__()
+        self._thread: threading.Thread | None = None
+        self._ready = False
+        self._lock = threading.Lock()  # "ready" and the callbacks change together
+
+    def when_ready(self, slot: Callable[[], object]) -> None:
+        """Call ``slot`` on the GUI thread once the modules are imported (never at once).
+
+        Starts the background import on the first call (GUI thread).
+        """
+        with self._lock:
+            if self._ready:
+                QTimer.singleShot(0, slot)
+                return
+            self.done.connect(slot, Qt.ConnectionType.QueuedConnection)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="denoscope-warmup", daemon=True)
+            gui_gc.hold(self._thread.is_alive)
+            self._thread.start()
 
     def _run(self) -> None:
         import importlib
@@ -102,7 +126,17 @@ class Warmup(QObject):
         preload_torch_libraries()
         for name in MODULES:
             importlib.import_module(name)
-        try:
+        with self._lock:
+            self._ready = True
             self.done.emit()
-        except RuntimeError:  # the window closed meanwhile: nobody to tell
-            return
+
+
+_instance: Warmup | None = None
+
+
+def warmup() -> Warmup:
+    """The process's one :class:`Warmup` (created on first use, on the GUI thread)."""
+    global _instance
+    if _instance is None:
+        _instance = Warmup()
+    return _instance

@@ -30,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
+from denoscope.app import gui_gc
 from denoscope.core.errors import Cancelled
 
 __all__ = ["Cancelled", "LatestWorker"]
@@ -41,6 +42,18 @@ class _Job:
     fn: Callable[..., Any]
     args: tuple
     kwargs: dict = field(default_factory=dict)
+
+
+class _Generation:
+    """The latest request's number, shared with the jobs (a plain object, not the Qt worker)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value = 0
+
+    def now(self) -> int:
+        with self.lock:
+            return self.value
 
 
 class _Relay(QObject):
@@ -58,19 +71,23 @@ class _Runnable(QRunnable):
         self.setAutoDelete(True)
         # Plain Python references only: the worker's Qt object may be deleted (window
         # closed) while this job still runs; then nothing is emitted any more.
-        self._generation_now = owner._generation_now
+        # Not a bound method of the worker: a pool thread must never drop its last reference.
+        self._generation_now = owner._gen.now
         self._relay = owner._relay
         self._closed = owner._closed
+        self._emit_lock = owner._emit_lock
         self._needs_torch = owner.needs_torch
         self._job = job
 
     def _emit(self, signal_name: str, *args: object) -> None:
-        if self._closed.is_set():
-            return
-        try:
-            getattr(self._relay, signal_name).emit(*args)
-        except RuntimeError:  # the relay went away with a closing window: nobody listens
-            return
+        # Under the lock that close() takes: once close() returned, nothing is emitted.
+        with self._emit_lock:
+            if self._closed.is_set():
+                return
+            try:
+                getattr(self._relay, signal_name).emit(*args)
+            except RuntimeError:  # the relay went away with a closing window: nobody listens
+                return
 
     def run(self) -> None:  # runs on a pool thread
         _lower_this_thread_priority()
@@ -123,13 +140,40 @@ def _lower_this_thread_priority() -> None:
         return
 
 
-#: Thread pools of closed workers whose last job was still running (kept alive, unparented).
-_DETACHED: list[QThreadPool] = []
+#: Thread pools of closed workers whose last job was still running (kept alive, unparented),
+#: each with the worker's relay: the job's runnable refers to it, and a Qt object must not be
+#: freed by a pool thread dropping the last reference.
+_DETACHED: list[tuple[QThreadPool, QObject]] = []
 
 
 def detached_jobs_running() -> bool:
     """Whether a closed worker's job is still running (the process may exit without it)."""
-    return any(pool.activeThreadCount() > 0 for pool in _DETACHED)
+    return any(pool.activeThreadCount() > 0 for pool, _relay in _DETACHED)
+
+
+def reap_detached() -> None:
+    """Free the detached pools whose job has ended (GUI thread: Qt objects die where they live)."""
+    _DETACHED[:] = [entry for entry in _DETACHED if entry[0].activeThreadCount() > 0]
+
+
+def wait_for_detached_jobs(msecs: int) -> bool:
+    """Wait at most ``msecs`` in all for the jobs of closed workers, then free their pools.
+
+    The end of a test session (and anything else that must not leave a thread
+    running Python code behind) calls it on the GUI thread.
+
+    Returns
+    -------
+    bool
+        True when no detached job is running any more.
+    """
+    import time
+
+    deadline = time.monotonic() + msecs / 1000.0
+    for pool, _relay in list(_DETACHED):
+        pool.waitForDone(max(int((deadline - time.monotonic()) * 1000), 0))
+    reap_detached()
+    return not _DETACHED
 
 
 class LatestWorker(QObject):
@@ -167,12 +211,13 @@ class LatestWorker(QObject):
         self.name = name
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
-        self._lock = threading.Lock()
-        self._generation = 0
+        self._gen = _Generation()
+        self._lock = self._gen.lock
         self._running = False
         self._pending: _Job | None = None
         self._relay = _Relay()
         self._closed = threading.Event()
+        self._emit_lock = threading.Lock()
         #: Jobs of this worker import torch: its libraries are opened first, without the GIL.
         self.needs_torch = False
         queued = Qt.ConnectionType.QueuedConnection
@@ -184,7 +229,7 @@ class LatestWorker(QObject):
     # -- called from any thread -------------------------------------------------
     def _generation_now(self) -> int:
         with self._lock:
-            return self._generation
+            return self._gen.value
 
     # -- GUI thread -------------------------------------------------------------
     def _job_ended(self) -> None:
@@ -193,7 +238,13 @@ class LatestWorker(QObject):
             job, self._pending = self._pending, None
             self._running = job is not None
         if job is not None:
-            self._pool.start(_Runnable(self, job))
+            self._start(job)
+
+    def _start(self, job: _Job) -> None:
+        """Start ``job`` on the pool; garbage is collected on the GUI thread meanwhile."""
+        pool = self._pool
+        gui_gc.hold(lambda: pool.activeThreadCount() > 0)
+        pool.start(_Runnable(self, job))
 
     @property
     def generation(self) -> int:
@@ -216,8 +267,8 @@ class LatestWorker(QObject):
             The generation of this request.
         """
         with self._lock:
-            self._generation += 1
-            job = _Job(self._generation, fn, args, kwargs)
+            self._gen.value += 1
+            job = _Job(self._gen.value, fn, args, kwargs)
             if self._running:
                 self._pending = job
                 start = False
@@ -225,14 +276,14 @@ class LatestWorker(QObject):
                 self._running = True
                 start = True
         if start:
-            self._pool.start(_Runnable(self, job))
+            self._start(job)
         self.started.emit(job.generation)
         return job.generation
 
     def cancel(self) -> None:
         """Cancel the running request and drop a waiting one."""
         with self._lock:
-            self._generation += 1
+            self._gen.value += 1
             self._pending = None
 
     def wait_done(self, msecs: int = -1) -> bool:
@@ -247,10 +298,13 @@ class LatestWorker(QObject):
         does not block until the job ends (see :func:`detached_jobs_running`).
         """
         self.cancel()
-        self._closed.set()
-        if self._pool.activeThreadCount() > 0:
+        with self._emit_lock:  # waits for an emit in progress on the pool thread
+            self._closed.set()
+        reap_detached()
+        detached = any(pool is self._pool for pool, _relay in _DETACHED)
+        if self._pool.activeThreadCount() > 0 and not detached:
             self._pool.setParent(None)
-            _DETACHED.append(self._pool)
+            _DETACHED.append((self._pool, self._relay))
 
     def _current(self, gen: int) -> bool:
         return gen == self._generation_now()

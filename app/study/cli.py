@@ -83,8 +83,11 @@ def run(args: argparse.Namespace) -> int:
     app.setOrganizationName("Denoscope")
     app.setApplicationName("Denoscope")
     apply_theme(app)
+    from denoscope.app import gui_gc
+
     if args.screenshot is not None:
-        return _screenshot(args)
+        with gui_gc.pinned():  # cyclic garbage is freed by the event loop only
+            return _screenshot(args)
     if not has_display():
         print(
             "denoscope study read: error: no display (use --screenshot to render offscreen)",
@@ -93,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from denoscope.app.study.open_study import open_reading_window
 
+    gui_gc.pin()  # for the process's life: cyclic garbage is freed by the event loop only
     window = open_reading_window(args.study, args.reader)
     window.show()
     return int(app.exec())

@@ -160,12 +160,22 @@ class TrustPanel(QWidget):
         self.legend.setText("lesion test running…")
         self.lesion_worker.submit(trust_jobs.lesion_run, self.state.study, result)
 
-    def shutdown(self, msecs: int = 5000) -> None:
-        """Cancel and wait for the panel's workers (window closing)."""
-        for worker in (self.maps_worker, self.lesion_worker):
+    def shutdown(self, msecs: int = 300) -> None:
+        """Cancel, wait at most ``msecs`` in all, then close the panel's workers (window closing).
+
+        A job still inside an uninterruptible step finishes on its own thread and
+        reports to nobody (:meth:`~denoscope.app.workers.LatestWorker.close`).
+        """
+        import time
+
+        workers = (self.maps_worker, self.lesion_worker)
+        for worker in workers:
             worker.cancel()
-        for worker in (self.maps_worker, self.lesion_worker):
-            worker.wait_done(msecs)
+        deadline = time.monotonic() + msecs / 1000.0
+        for worker in workers:
+            worker.wait_done(max(int((deadline - time.monotonic()) * 1000), 0))
+        for worker in workers:
+            worker.close()
 
     def is_busy(self) -> bool:
         """Whether a map or lesion test is running or waiting."""

@@ -72,3 +72,22 @@ def settle(qtbot):
         qtbot.waitUntil(lambda: not win.controller.is_busy(), timeout=timeout)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _garbage_on_the_gui_thread(qapp):
+    """Collect garbage as the viewer does; after the test, no job of a closed window runs on.
+
+    During a test, cyclic garbage is collected only by the event loop's timer
+    (:mod:`denoscope.app.gui_gc`, as in ``view``); afterwards automatic collection
+    is given back. A test must not leave a thread running Python code into the next
+    one (issue 16: a pool thread collecting garbage destroyed a Qt menu off the GUI
+    thread).
+    """
+    from denoscope.app import gui_gc, workers
+
+    gui_gc.pin()
+    yield
+    assert workers.wait_for_detached_jobs(30_000), "a closed window's job is still running"
+    gui_gc.unpin()
+    gui_gc.wait_released(30_000)
