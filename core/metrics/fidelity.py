@@ -19,7 +19,8 @@ from numpy.typing import ArrayLike, NDArray
 from skimage.metrics import structural_similarity
 
 from denoscope.core.errors import ParameterError
-from denoscope.core.metrics.ssim_strips import STRIP_PIXELS, ssim_by_strips
+from denoscope.core.metrics.ssim_strips import ssim_by_strips
+from denoscope.core.metrics.strips import sum_by_strips, use_strips
 
 #: Keyword arguments passed to :func:`skimage.metrics.structural_similarity`.
 SSIM_SETTINGS: dict[str, object] = {
@@ -36,6 +37,20 @@ def check_pair(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Validate a (reference, test) pair and return both as float64 arrays.
 
+    See :func:`check_pair_views` for the checks; this converts both images.
+    """
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    return np.asarray(ref, dtype=np.float64), np.asarray(tst, dtype=np.float64)
+
+
+def check_pair_views(
+    reference: ArrayLike, test: ArrayLike, *, data_range: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a (reference, test) pair without converting numeric arrays to float64.
+
+    Big images are converted a strip at a time (:mod:`denoscope.core.metrics.strips`);
+    non-numeric input is converted here, failing as :func:`numpy.asarray` does.
+
     Parameters
     ----------
     reference, test : array_like, shape (rows, cols)
@@ -46,15 +61,14 @@ def check_pair(
     Returns
     -------
     tuple of ndarray
-        ``(reference, test)`` as float64.
+        ``(reference, test)``, numeric arrays as they are (no copy).
 
     Raises
     ------
     ParameterError
         On different shapes, non-2-D input, non-finite values or a bad ``data_range``.
     """
-    ref = np.asarray(reference, dtype=np.float64)
-    tst = np.asarray(test, dtype=np.float64)
+    ref, tst = _numeric(reference), _numeric(test)
     if ref.shape != tst.shape:
         raise ParameterError(
             "the two images have different sizes",
@@ -76,6 +90,13 @@ def check_pair(
     return ref, tst
 
 
+def _numeric(image: ArrayLike) -> np.ndarray:
+    array = np.asarray(image)
+    if array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.number):
+        return np.asarray(array, dtype=np.float64)
+    return array
+
+
 def mse(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
     """Mean squared error, in squared units of ``data_range``-normalised intensity.
 
@@ -93,7 +114,10 @@ def mse(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
     float
         ``mean(((reference - test) / data_range) ** 2)``.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    if use_strips(ref.shape):  # big images: no whole-image float64 copies
+        return sum_by_strips(ref, tst, lambda r, t: ((r - t) / data_range) ** 2) / ref.size
+    ref, tst = check_pair(ref, tst, data_range=data_range)
     return float(np.mean(((ref - tst) / data_range) ** 2))
 
 
@@ -112,7 +136,10 @@ def mae(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
     float
         ``mean(|reference - test| / data_range)``.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    if use_strips(ref.shape):  # big images: no whole-image float64 copies
+        return sum_by_strips(ref, tst, lambda r, t: np.abs(r - t)) / ref.size / data_range
+    ref, tst = check_pair(ref, tst, data_range=data_range)
     return float(np.mean(np.abs(ref - tst)) / data_range)
 
 
@@ -131,8 +158,12 @@ def psnr(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
     float
         ``10 log10(data_range**2 / MSE)``; ``float('inf')`` for identical images.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
-    err = float(np.mean((ref - tst) ** 2))
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    if use_strips(ref.shape):  # big images: no whole-image float64 copies
+        err = sum_by_strips(ref, tst, lambda r, t: (r - t) ** 2) / ref.size
+    else:
+        ref, tst = check_pair(ref, tst, data_range=data_range)
+        err = float(np.mean((ref - tst) ** 2))
     if err == 0.0:
         return float("inf")
     return float(10.0 * np.log10(data_range**2 / err))
@@ -153,12 +184,13 @@ def ssim(reference: ArrayLike, test: ArrayLike, *, data_range: float) -> float:
     float
         Mean SSIM in [-1, 1]; 1 for identical images.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
     if min(ref.shape) < 11:
         raise ParameterError(
             "SSIM needs images of at least 11x11 pixels (its Gaussian window)",
             got=f"shape {ref.shape}",
         )
-    if ref.size > STRIP_PIXELS:  # big images: same value, memory bounded by a strip
+    if use_strips(ref.shape):  # big images: same value, memory bounded by a strip
         return ssim_by_strips(ref, tst, data_range=data_range, settings=SSIM_SETTINGS)
+    ref, tst = check_pair(ref, tst, data_range=data_range)
     return float(structural_similarity(ref, tst, data_range=data_range, **SSIM_SETTINGS))

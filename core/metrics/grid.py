@@ -46,20 +46,125 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import ndimage
 
-from denoscope.core.metrics.fidelity import check_pair
+from denoscope.core.metrics.fidelity import check_pair, check_pair_views
+from denoscope.core.metrics.strips import STRIP_ROWS, row_windows, use_strips
 
 #: Standard deviation (pixels) of the local window of the grid measure.
 GRID_WINDOW = 4.0
 
 
-def _period2_energy(error: np.ndarray, window: float) -> np.ndarray:
+def _period2_energy(error: np.ndarray, window: float, first_row: int = 0) -> np.ndarray:
     # Broadcast sign vectors (not full-size index arrays: 8-MP images stay within memory).
+    # ``first_row``: where a strip starts in the whole image (the row signs are absolute).
     sign_c = np.where(np.arange(error.shape[1]) % 2, -1.0, 1.0)[None, :]
-    sign_r = np.where(np.arange(error.shape[0]) % 2, -1.0, 1.0)[:, None]
+    sign_r = np.where((np.arange(error.shape[0]) + first_row) % 2, -1.0, 1.0)[:, None]
     energy = np.zeros_like(error)
     for sign in (sign_c, sign_r, sign_c * sign_r):
         energy += ndimage.gaussian_filter(error * sign, window, mode="reflect") ** 2
     return energy
+
+
+def _strip_sums(
+    reference: np.ndarray,
+    test: np.ndarray,
+    *,
+    scale: float | None,
+    window: float,
+    mask: np.ndarray | None = None,
+    rows_per_strip: int = STRIP_ROWS,
+) -> tuple[float, float, int]:
+    """Sums of the period-2 energy and of the squared error, and their pixel count, by strips.
+
+    The error is ``(test - reference) / scale`` (not divided when ``scale`` is None),
+    as the whole-image functions compute it. Each strip is read with the Gaussian's
+    reach (``int(4 * window + 0.5)`` rows, scipy's default truncation) on each side,
+    so its kept energy values are the whole image's; only ``mask`` pixels count.
+    """
+    halo = int(4.0 * float(window) + 0.5)
+    energy_sum, error_sum, count = 0.0, 0.0, 0
+    for lo, hi, top, bottom in row_windows(
+        reference.shape[0], halo=halo, rows_per_strip=rows_per_strip
+    ):
+        error = np.asarray(test[lo:hi], np.float64) - np.asarray(reference[lo:hi], np.float64)
+        if scale is not None:
+            error = error / scale
+        kept = slice(top - lo, bottom - lo)
+        energy = _period2_energy(error, window, first_row=lo)[kept]
+        error = error[kept]
+        if mask is not None:
+            energy, error = energy[mask[top:bottom]], error[mask[top:bottom]]
+        energy_sum += float(np.sum(energy, dtype=np.float64))
+        error_sum += float(np.sum(error**2, dtype=np.float64))
+        count += int(energy.size)
+    return energy_sum, error_sum, count
+
+
+def grid_index_by_strips(
+    reference: np.ndarray,
+    test: np.ndarray,
+    *,
+    data_range: float,
+    window: float = GRID_WINDOW,
+    rows_per_strip: int = STRIP_ROWS,
+) -> float:
+    """:func:`grid_index` computed a strip of rows at a time (big images; same value).
+
+    Parameters
+    ----------
+    reference, test : ndarray, shape (rows, cols)
+        Checked images of one shape (any numeric dtype).
+    data_range : float
+        Intensity range.
+    window : float, optional
+        Local window standard deviation in pixels.
+    rows_per_strip : int, optional
+        Rows kept per strip.
+
+    Returns
+    -------
+    float
+        The grid index, equal to the whole-image value to float rounding.
+    """
+    energy, squared, count = _strip_sums(
+        reference, test, scale=float(data_range), window=window, rows_per_strip=rows_per_strip
+    )
+    power = squared / count
+    if power == 0.0:
+        return 0.0
+    floor = 3.0 * power / (4.0 * np.pi * window**2)
+    return float((energy / count) / floor)
+
+
+def grid_amplitude_by_strips(
+    reference: np.ndarray,
+    test: np.ndarray,
+    *,
+    window: float = GRID_WINDOW,
+    mask: np.ndarray | None = None,
+    rows_per_strip: int = STRIP_ROWS,
+) -> float:
+    """:func:`grid_amplitude` computed a strip of rows at a time (big images; same value).
+
+    Parameters
+    ----------
+    reference, test : ndarray, shape (rows, cols)
+        Checked images of one shape (any numeric dtype).
+    window : float, optional
+        Local window standard deviation in pixels.
+    mask : ndarray of bool, optional
+        Checked mask of the images' shape, or None for every pixel.
+    rows_per_strip : int, optional
+        Rows kept per strip.
+
+    Returns
+    -------
+    float
+        The RMS amplitude in the images' units (nan for an empty mask).
+    """
+    energy, _squared, count = _strip_sums(
+        reference, test, scale=None, window=window, mask=mask, rows_per_strip=rows_per_strip
+    )
+    return float(np.sqrt(energy / count)) if count else float("nan")
 
 
 def flat_mask(
@@ -104,7 +209,10 @@ def grid_index(
         ``>= 0``; about 1 for a white error, ``< 1`` for a smooth one, ``> 1`` for a
         period-2 pattern; 0 for identical images.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    if use_strips(ref.shape):  # big images: the same value, a fraction of the memory
+        return grid_index_by_strips(ref, tst, data_range=data_range, window=window)
+    ref, tst = check_pair(ref, tst, data_range=data_range)
     error = (tst.astype(np.float64) - ref.astype(np.float64)) / float(data_range)
     power = float(np.mean(error**2))
     if power == 0.0:
@@ -140,14 +248,19 @@ def grid_amplitude(
     float
         ``sqrt(mean(a_c**2 + a_r**2 + a_x**2))`` in the images' units (nan for an empty mask).
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
-    error = tst.astype(np.float64) - ref.astype(np.float64)
-    energy = _period2_energy(error, window)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
+    selected = None
     if mask is not None:
         selected = np.asarray(mask, dtype=bool)
-        if selected.shape != energy.shape:
-            raise ValueError(f"mask shape {selected.shape} differs from the image's {energy.shape}")
+        if selected.shape != ref.shape:
+            raise ValueError(f"mask shape {selected.shape} differs from the image's {ref.shape}")
         if not selected.any():
             return float("nan")
+    if use_strips(ref.shape):  # big images: the same value, a fraction of the memory
+        return grid_amplitude_by_strips(ref, tst, window=window, mask=selected)
+    ref, tst = check_pair(ref, tst, data_range=data_range)
+    error = tst.astype(np.float64) - ref.astype(np.float64)
+    energy = _period2_energy(error, window)
+    if selected is not None:
         energy = energy[selected]
     return float(np.sqrt(np.mean(energy)))

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 
 from denoscope.core.errors import MetricUnavailableError
 from denoscope.core.metrics.edges import gmsd
-from denoscope.core.metrics.fidelity import check_pair, mae, mse, psnr, ssim
+from denoscope.core.metrics.fidelity import check_pair_views, mae, mse, psnr, ssim
 from denoscope.core.metrics.grid import grid_index
 from denoscope.core.metrics.lpips_net import LPIPS_MIN_SIZE, lpips_distance, lpips_status
 from denoscope.core.metrics.table import METRICS, format_metric
@@ -98,7 +98,7 @@ def compute_metrics(
     MetricSet
         The record.
     """
-    ref, tst = check_pair(reference, test, data_range=data_range)
+    ref, tst = check_pair_views(reference, test, data_range=data_range)
     lpips_value: float | None = None
     note = ""
     if not lpips:

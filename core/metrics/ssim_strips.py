@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Images with more pixels than this are compared in strips.
-STRIP_PIXELS = 2_000_000
+from denoscope.core.metrics.strips import STRIP_PIXELS, STRIP_ROWS
 
-#: Rows of one strip (before its halo).
-STRIP_ROWS = 256
+__all__ = ["STRIP_PIXELS", "STRIP_ROWS", "ssim_by_strips"]
 
 
 def ssim_by_strips(
@@ -64,7 +62,11 @@ def ssim_by_strips(
         if hi - lo < 2 * radius + 1:  # a last sliver: widen its read window upwards
             lo = max(0, hi - (2 * radius + 1))
         _mean, ssim_map = structural_similarity(
-            reference[lo:hi], test[lo:hi], data_range=data_range, full=True, **settings
+            np.asarray(reference[lo:hi], np.float64),  # as the whole image is compared
+            np.asarray(test[lo:hi], np.float64),
+            data_range=data_range,
+            full=True,
+            **settings,
         )
         first, last = max(top, pad), min(bottom, rows - pad)
         if last <= first:
