@@ -117,16 +117,21 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.docks["metrics"]], [235], Qt.Orientation.Vertical)
         from denoscope.app.review_setup import ReviewSetupKeeper
+        from denoscope.app.widgets.trust_panel import DEFAULT_OVERLAYS
 
         self.review_setup = ReviewSetupKeeper(
             self.state,
             self.settings,
             get_layout=lambda: self.panes.layout_name,
             set_layout=self.view_toolbar.set_layout,
+            get_overlays=self.trust.overlay_setup,
+            set_overlays=self.trust.apply_overlay_setup,
+            default_overlays=DEFAULT_OVERLAYS,
             parent=self,
         )
         self.controller.review_setup = self.review_setup
         self.panes.layoutChanged.connect(lambda _name: self.review_setup.save())
+        self.trust.overlayChanged.connect(self.review_setup.save)
         self._build_menus()
         self._restore_layout()
 

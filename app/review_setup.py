@@ -2,7 +2,8 @@
 
 For each study modality (CT, MRI, X-ray, unknown) the viewer remembers the
 noise model, its level, the strength, the baseline, the difference mode, the
-pane layout and, for studies in Hounsfield units, the display window (a window
+pane layout, the trust-map overlay (map, where it is shown, opacity) and, for
+studies in Hounsfield units, the display window (a window
 in arbitrary units means nothing for the next study, whose scale differs; the
 window panel's percentile presets cover those). The set-up is saved as the
 reader changes it and applied when the next study of that modality opens,
@@ -80,6 +81,11 @@ class ReviewSetupKeeper(QObject):
         Where set-ups are kept (group ``review/<modality>``).
     get_layout, set_layout : callable, optional
         Read and apply the pane layout name ("1x1", "1x2", "2x2", "1x4").
+    get_overlays, set_overlays : callable, optional
+        Read and apply the trust-map overlay set-up (a dict; the Trust panel's
+        ``overlay_setup`` and ``apply_overlay_setup``, which ignores invalid fields).
+    default_overlays : dict, optional
+        The overlay set-up "Reset review set-up to defaults" applies.
     """
 
     def __init__(
@@ -89,6 +95,9 @@ class ReviewSetupKeeper(QObject):
         *,
         get_layout: Callable[[], str] | None = None,
         set_layout: Callable[[str], None] | None = None,
+        get_overlays: Callable[[], dict[str, Any]] | None = None,
+        set_overlays: Callable[[dict[str, Any]], None] | None = None,
+        default_overlays: dict[str, Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -96,6 +105,9 @@ class ReviewSetupKeeper(QObject):
         self.settings = settings
         self._get_layout = get_layout
         self._set_layout = set_layout
+        self._get_overlays = get_overlays
+        self._set_overlays = set_overlays
+        self._default_overlays = dict(default_overlays or {})
         self._restoring = False
         state.paramsChanged.connect(lambda _p: self.save())
         state.windowChanged.connect(lambda _c, _w: self.save())
@@ -118,6 +130,8 @@ class ReviewSetupKeeper(QObject):
             setup["window"] = [float(v) for v in self.state.window]
         if self._get_layout is not None:
             setup["layout"] = self._get_layout()
+        if self._get_overlays is not None:
+            setup["overlays"] = dict(self._get_overlays())
         return setup
 
     def save(self) -> None:
@@ -152,6 +166,9 @@ class ReviewSetupKeeper(QObject):
             layout = setup.get("layout")
             if self._set_layout is not None and layout in ("1x1", "1x2", "2x2", "1x4"):
                 self._set_layout(layout)
+            overlays = setup.get("overlays")
+            if self._set_overlays is not None and isinstance(overlays, dict):
+                self._set_overlays(overlays)
         finally:
             self._restoring = False
         self.save()
@@ -180,6 +197,8 @@ class ReviewSetupKeeper(QObject):
                 from denoscope.app.widgets.image_panes import DEFAULT_LAYOUT
 
                 self._set_layout(DEFAULT_LAYOUT)
+            if self._set_overlays is not None:
+                self._set_overlays(dict(self._default_overlays))
         finally:
             self._restoring = False
         clear_setups(self.settings)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -39,6 +39,9 @@ TARGETS = {"denoised": "Overlay on denoised", "difference": "In the difference p
 
 _CMAPS = {"removed": "CET-D1", "signed": "CET-D1", "uncertainty": "viridis"}
 
+#: The overlay set-up of a new window, and of "Reset review set-up to defaults".
+DEFAULT_OVERLAYS: dict[str, Any] = {"map": None, "target": "denoised", "opacity": 60}
+
 #: Pane -> lesion-test image shown in it.
 _LESION_PANES = (("truth", "clean_present"), ("noisy", "noisy_present"), ("denoised", "model"))
 
@@ -52,7 +55,15 @@ class TrustPanel(QWidget):
         The viewer's state.
     panes : ImagePanes
         The image panes the overlays and outlines are drawn on.
+
+    Signals
+    -------
+    overlayChanged()
+        The reader changed the map, where it is shown or its opacity (the review
+        set-up saves it, :mod:`denoscope.app.review_setup`).
     """
+
+    overlayChanged = Signal()
 
     def __init__(self, state: ViewerState, panes: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +87,7 @@ class TrustPanel(QWidget):
             self.target.addItem(label, key)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
-        self.opacity.setValue(60)
+        self.opacity.setValue(int(DEFAULT_OVERLAYS["opacity"]))
         self.legend = QLabel("")
         self.legend.setWordWrap(True)
         self.hover = QLabel("")
@@ -102,6 +113,12 @@ class TrustPanel(QWidget):
         self.map_choice.currentIndexChanged.connect(lambda _i: self.request_map())
         self.target.currentIndexChanged.connect(lambda _i: self._draw_map())
         self.opacity.valueChanged.connect(self._apply_opacity)
+        for signal in (
+            self.map_choice.currentIndexChanged,
+            self.target.currentIndexChanged,
+            self.opacity.valueChanged,
+        ):
+            signal.connect(lambda _v: self.overlayChanged.emit())
         self.lesion_button.clicked.connect(self.run_lesion_test)
         self.maps_worker.finished.connect(self._on_map)
         self.lesion_worker.finished.connect(self._on_lesions)
@@ -134,6 +151,33 @@ class TrustPanel(QWidget):
         self.action_lesion_test.setShortcut(QKeySequence("Ctrl+L"))
         self.action_lesion_test.triggered.connect(lambda _c=False: self.run_lesion_test())
         menu.addAction(self.action_lesion_test)
+
+    # -- overlay set-up (kept per modality by the review set-up) -------------------------
+    def overlay_setup(self) -> dict[str, Any]:
+        """The shown overlay choice: ``{"map": key or None, "target": key, "opacity": 0-100}``."""
+        return {
+            "map": self.map_key(),
+            "target": self.target.currentData(),
+            "opacity": int(self.opacity.value()),
+        }
+
+    def apply_overlay_setup(self, setup: dict[str, Any]) -> None:
+        """Show a saved overlay choice; an unknown map or target, or a bad opacity, is ignored.
+
+        Parameters
+        ----------
+        setup : dict
+            As :meth:`overlay_setup` returns (fields may be missing).
+        """
+        if not isinstance(setup, dict):
+            return
+        if "map" in setup and (setup["map"] is None or setup["map"] in trust_jobs.MAPS):
+            self.map_choice.setCurrentIndex(self.map_choice.findData(setup["map"]))
+        if setup.get("target") in TARGETS:
+            self.target.setCurrentIndex(self.target.findData(setup["target"]))
+        opacity = setup.get("opacity")
+        if isinstance(opacity, int) and not isinstance(opacity, bool) and 0 <= opacity <= 100:
+            self.opacity.setValue(opacity)
 
     # -- requests ---------------------------------------------------------------------
     def map_key(self) -> str | None:

@@ -78,3 +78,47 @@ def test_a_broken_saved_setup_is_ignored(qtbot, settings, tiny_model, open_study
     assert win.state.params.noise == "lowdose-ct"  # the CT's physical noise (issue 13)
     assert win.state.result is not None
     win.controller.shutdown()
+
+
+def test_trust_overlays_are_kept_per_modality_and_reset(
+    qtbot, settings, tiny_model, open_study, settle
+) -> None:
+    from denoscope.app.widgets.trust_panel import DEFAULT_OVERLAYS
+    from denoscope.core.resources import sample_path
+
+    chosen = {"map": "removed", "target": "difference", "opacity": 35}
+    first = _new_window(qtbot, settings, tiny_model)
+    open_study(first, sample_path("ct"), modality="ct")
+    first.trust.apply_overlay_setup(chosen)
+    qtbot.waitUntil(lambda: first.trust.current is not None, timeout=30_000)
+    settle(first)
+    first.close()
+    first.controller.shutdown()
+    settings.sync()
+    assert load_setup(settings, "ct")["overlays"] == chosen
+
+    second = _new_window(qtbot, settings, tiny_model)
+    assert second.trust.overlay_setup() == DEFAULT_OVERLAYS  # a new window starts plain
+    open_study(second, sample_path("ct"))
+    assert second.trust.overlay_setup() == chosen  # restored for the next CT study
+    qtbot.waitUntil(lambda: second.trust.current is not None, timeout=30_000)  # and drawn
+    assert second.trust.current.key == "removed"
+    assert second.trust.overlay in second.panes.views["difference"].addedItems
+
+    second.review_setup.reset_to_defaults()
+    assert second.trust.overlay_setup() == DEFAULT_OVERLAYS
+    assert load_setup(settings, "ct") == {}
+    settle(second)
+    second.controller.shutdown()
+
+
+def test_a_broken_saved_overlay_is_ignored(qtbot, settings, tiny_model, open_study) -> None:
+    from denoscope.app.widgets.trust_panel import DEFAULT_OVERLAYS
+    from denoscope.core.resources import sample_path
+
+    saved = '{"overlays": {"map": "nope", "target": "sideways", "opacity": 500}}'
+    settings.qsettings.setValue("review/ct", saved)
+    win = _new_window(qtbot, settings, tiny_model)
+    open_study(win, sample_path("ct"), modality="ct")
+    assert win.trust.overlay_setup() == DEFAULT_OVERLAYS
+    win.controller.shutdown()
