@@ -23,7 +23,7 @@ run it with :func:`pinned`, tests with :func:`pin`; library users get it while
 it matters most: :func:`hold` turns it on while a background thread may run
 Python code (each caller passes a ``running()`` predicate). Once every holder
 has finished and every pin is gone, automatic collection is given back (after
-collecting what is due, at that safe point).
+collecting the youngest generation at that safe point).
 """
 
 from __future__ import annotations
@@ -49,18 +49,38 @@ __all__ = [
 #: How often the GUI thread checks the thresholds and the holders (seconds).
 INTERVAL_S = 0.2
 
+#: Least time between two full (generation 2) collections (seconds).
+FULL_COLLECTION_GAP_S = 5.0
+
 
 class _Collector(GarbageCollector):
-    """pyqtgraph's GUI-thread collector that also drops holders whose thread finished."""
+    """pyqtgraph's GUI-thread collector that also drops holders whose thread finished.
+
+    pyqtgraph's check collects generation 2 whenever generation 1 passed its
+    threshold; Python itself also waits until the objects awaiting a full
+    collection are a quarter of the long-lived ones. Right after the heavy imports
+    (a million objects) that made full collections of 0.1-0.3 s follow each other
+    on the GUI thread, so here a full collection waits at least
+    :data:`FULL_COLLECTION_GAP_S` after the previous one.
+    """
 
     def __init__(self) -> None:
         self.holders: list[Callable[[], bool]] = []
         self.pins = 0
         self.reenable = gc.isenabled()  # only give back what we took
+        self.last_full = time.monotonic()
         super().__init__(interval=INTERVAL_S)
 
     def check(self) -> None:  # GUI thread (timer)
-        super().check()
+        young, middle, _old = gc.get_count()
+        if young > self.threshold[0]:
+            gc.collect(0)
+            if middle > self.threshold[1]:
+                if time.monotonic() - self.last_full >= FULL_COLLECTION_GAP_S:
+                    gc.collect(2)
+                    self.last_full = time.monotonic()
+                else:
+                    gc.collect(1)
         if self is _collector:
             release_finished()
 
@@ -139,7 +159,7 @@ def release_finished() -> bool:
         return False
     collector.timer.stop()
     _collector = None
-    GarbageCollector.check(collector)  # what is due, here rather than at a random point
+    gc.collect(0)  # the youngest garbage here, rather than at a random point
     if collector.reenable:
         gc.enable()
     return True

@@ -12,7 +12,8 @@ Each job takes keyword arguments ``progress(done, total)`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -76,6 +77,43 @@ def _never() -> bool:
     return False
 
 
+class DifferenceImages(Mapping[str, np.ndarray]):
+    """The difference images of a result, each computed when first asked for, then kept.
+
+    Only the difference mode on screen (or exported) is needed; an 8-MP frame's
+    three differences would hold 96 MB. Keys: ``"residual"`` (noisy − denoised),
+    ``"noisy-truth"`` and ``"denoised-truth"`` (absolute), where the images exist.
+    Safe to read from several threads.
+    """
+
+    def __init__(
+        self, noisy: np.ndarray, denoised: np.ndarray | None, truth: np.ndarray | None
+    ) -> None:
+        recipes: dict[str, Callable[[], np.ndarray]] = {}
+        if denoised is not None:
+            recipes["residual"] = lambda: noisy - denoised
+        if truth is not None:
+            recipes["noisy-truth"] = lambda: np.abs(noisy - truth)
+            if denoised is not None:
+                recipes["denoised-truth"] = lambda: np.abs(denoised - truth)
+        self._recipes = recipes
+        self._images: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        recipe = self._recipes[key]  # KeyError for a difference this result cannot have
+        with self._lock:
+            if key not in self._images:
+                self._images[key] = recipe()
+            return self._images[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._recipes)
+
+    def __len__(self) -> int:
+        return len(self._recipes)
+
+
 @dataclass
 class SliceResult(SliceReview):
     """A core :class:`~denoscope.core.review.SliceReview` plus what the panes show.
@@ -84,8 +122,9 @@ class SliceResult(SliceReview):
     ----------
     display : dict
         ``"noisy"``, ``"denoised"``, ``"truth"`` in modality units (None where absent).
-    differences : dict
-        ``"residual"`` (noisy − denoised), ``"noisy-truth"``, ``"denoised-truth"``.
+    differences : Mapping
+        ``"residual"`` (noisy − denoised), ``"noisy-truth"``, ``"denoised-truth"``
+        (:class:`DifferenceImages`: each computed on first use).
     diff_scale : float
         Colour scale of the difference pane (99.5th percentile of
         ``|noisy − reference|``), shared by all difference modes.
@@ -94,7 +133,7 @@ class SliceResult(SliceReview):
     """
 
     display: dict[str, np.ndarray | None] = field(default_factory=dict)
-    differences: dict[str, np.ndarray] = field(default_factory=dict)
+    differences: Mapping[str, np.ndarray] = field(default_factory=dict)
     diff_scale: float = 1.0
     histogram: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -230,12 +269,7 @@ def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray
     noisy, denoised = units(result.noisy01), units(result.denoised01)
     truth = np.asarray(frame, np.float32) if result.truth01 is not None else None
     result.display = {"noisy": noisy, "denoised": denoised, "truth": truth}
-    if denoised is not None:
-        result.differences["residual"] = noisy - denoised
-    if truth is not None:
-        result.differences["noisy-truth"] = np.abs(noisy - truth)
-        if denoised is not None:
-            result.differences["denoised-truth"] = np.abs(denoised - truth)
+    result.differences = DifferenceImages(noisy, denoised, truth)
     shown = truth if truth is not None else noisy
     counts, edges = np.histogram(shown[np.isfinite(shown)], bins=256)
     result.histogram = (counts, edges)

@@ -10,9 +10,9 @@ ready.
 
 ``import torch`` also stalled the GUI: the import machinery opens torch's
 shared libraries (hundreds of MB) while holding the GIL, for 0.5-1 s.
-:func:`preload_torch_libraries` opens them first with ``ctypes``, which
-releases the GIL while the dynamic linker works; the later ``import torch``
-finds them loaded. Every worker job calls it before its work (once per process;
+:func:`preload_torch_libraries` opens them first by calling ``dlopen`` as a
+ctypes foreign function, which releases the GIL while the dynamic linker works
+(``ctypes.CDLL`` would not); the later ``import torch`` finds them loaded. Every worker job calls it before its work (once per process;
 later callers wait for the first, without the GIL).
 """
 
@@ -41,11 +41,30 @@ _PRELOAD_LOCK = threading.Lock()
 _preloaded = False
 
 
+def _dlopen_without_the_gil() -> Callable[[bytes, int], int] | None:
+    """``dlopen`` called as a ctypes foreign function, which releases the GIL.
+
+    ``ctypes.CDLL(path)`` itself holds the GIL while the dynamic linker works
+    (CPython 3.11: 160 ms for ``libtorch_cpu.so``, an event-loop stall as long).
+    """
+    import ctypes
+
+    for library in (None, "libdl.so.2"):  # glibc >= 2.34 has dlopen in libc itself
+        try:
+            function = ctypes.CDLL(library).dlopen
+        except (OSError, AttributeError):
+            continue
+        function.restype = ctypes.c_void_p
+        function.argtypes = (ctypes.c_char_p, ctypes.c_int)
+        return function
+    return None
+
+
 def preload_torch_libraries() -> None:
-    """Open torch's shared libraries with ctypes (GIL released) before ``import torch``.
+    """Open torch's shared libraries without the GIL before ``import torch``.
 
     Linux only; a library that fails to open is left to ``import torch`` (which
-    then reports any real problem itself).
+    then reports any real problem itself, and opens the rest with the GIL held).
     """
     global _preloaded
     if _preloaded:
@@ -53,25 +72,28 @@ def preload_torch_libraries() -> None:
     with _PRELOAD_LOCK:  # a second caller waits here without holding the GIL
         if _preloaded:
             return
-        _preloaded = True
-        import sys
+        try:
+            _preload()
+        finally:
+            _preloaded = True
 
-        if not sys.platform.startswith("linux") or "torch" in sys.modules:
-            return
-        import ctypes
-        import importlib.util
 
-        spec = importlib.util.find_spec("torch")
-        if spec is None or spec.origin is None:
-            return
-        folder = Path(spec.origin).parent / "lib"
-        for name in TORCH_LIBRARIES:
-            path = folder / name
-            if path.is_file():
-                try:
-                    ctypes.CDLL(str(path), mode=ctypes.RTLD_GLOBAL)
-                except OSError:
-                    continue
+def _preload() -> None:
+    import importlib.util
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux") or "torch" in sys.modules:
+        return
+    spec = importlib.util.find_spec("torch")
+    dlopen = _dlopen_without_the_gil()
+    if spec is None or spec.origin is None or dlopen is None:
+        return
+    folder = Path(spec.origin).parent / "lib"
+    for name in TORCH_LIBRARIES:
+        path = folder / name
+        if path.is_file():
+            dlopen(os.fsencode(path), os.RTLD_NOW | os.RTLD_GLOBAL)  # NULL on failure: see above
 
 
 #: Modules whose import must not run on the GUI thread.
@@ -79,6 +101,10 @@ MODULES: tuple[str, ...] = (
     "denoscope.core.noise",
     "denoscope.core.baselines",
     "denoscope.core.metrics",
+    # imported lazily by the metrics that follow the first result (the blind σ estimate):
+    # imported then, they competed for the GIL with the first display of the images
+    "skimage.restoration",
+    "scipy.stats",
 )
 
 
@@ -126,6 +152,9 @@ class Warmup(QObject):
         preload_torch_libraries()
         for name in MODULES:
             importlib.import_module(name)
+        from denoscope.app.tuning import freeze_long_lived_objects
+
+        freeze_long_lived_objects("warm-up")  # later full collections skip the imported modules
         with self._lock:
             self._ready = True
             self.done.emit()

@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
 import denoscope.app.qt_compat  # noqa: F401  (binding fixes, before any signal is used)
 from denoscope.app import gui_gc
+from denoscope.app.tuning import release_free_memory
 from denoscope.core.errors import Cancelled
 
 __all__ = ["Cancelled", "LatestWorker"]
@@ -116,6 +117,8 @@ class _Runnable(QRunnable):
                 self._emit("failed", gen, error)
         else:
             self._emit("done", gen, result)
+        finally:
+            release_free_memory()  # the job's temporaries go back to the system (viewer only)
 
 
 #: Niceness added to worker threads (Linux): under CPU contention the GUI thread wins.

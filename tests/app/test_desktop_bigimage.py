@@ -81,3 +81,21 @@ def test_a_big_image_shows_its_denoised_image_before_its_metrics(
     assert result.baseline01 is not None
     assert window.metrics.table.item(0, 0).text() not in ("", "…")
     assert window.state.lpips  # LPIPS followed the metrics
+
+
+def test_difference_images_are_computed_when_first_asked_for() -> None:
+    import numpy as np
+
+    from denoscope.app.pipeline import DifferenceImages
+
+    rng = np.random.default_rng(0)
+    noisy, denoised, truth = (rng.random((6, 5), dtype=np.float32) for _ in range(3))
+    differences = DifferenceImages(noisy, denoised, truth)
+    assert set(differences) == {"residual", "noisy-truth", "denoised-truth"}
+    assert differences._images == {}  # nothing held before a pane or an export asks
+    np.testing.assert_array_equal(differences["denoised-truth"], np.abs(denoised - truth))
+    assert differences["denoised-truth"] is differences.get("denoised-truth")  # kept
+    np.testing.assert_array_equal(differences["residual"], noisy - denoised)
+    np.testing.assert_array_equal(differences["noisy-truth"], np.abs(noisy - truth))
+    real_input = DifferenceImages(noisy, denoised, None)
+    assert set(real_input) == {"residual"} and real_input.get("noisy-truth") is None
