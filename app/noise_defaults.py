@@ -53,17 +53,29 @@ def mismatch_text(noise: str, modality: str) -> str | None:
 
 
 def measured_noise_sd(result: Any, modality: str) -> float | None:
-    """SD of ``noisy − truth`` of a result in modality units (None without a truth)."""
+    """SD of ``noisy − truth`` of a result in modality units (None without a truth).
+
+    Kept in the result's ``noise_sd`` dict (per modality) when it has one: the viewer's
+    worker computes it there (:mod:`denoscope.app.pipeline`), so the GUI thread does not
+    (an 8-MP frame took 60 ms).
+    """
+    cache = getattr(result, "noise_sd", None)
+    if isinstance(cache, dict) and modality in cache:
+        return cache[modality]
     display = getattr(result, "display", {}) or {}
     noisy, truth = display.get("noisy"), display.get("truth")
     if noisy is None or truth is None or getattr(result, "truth01", None) is None:
-        return None
-    error = np.asarray(noisy, np.float64) - np.asarray(truth, np.float64)
-    if modality == "ct":
-        body = np.asarray(truth) > CT_BODY_HU
-        if body.sum() >= 16:
-            error = error[body]
-    return float(np.std(error))
+        value = None
+    else:
+        error = np.asarray(noisy, np.float64) - np.asarray(truth, np.float64)
+        if modality == "ct":
+            body = np.asarray(truth) > CT_BODY_HU
+            if body.sum() >= 16:
+                error = error[body]
+        value = float(np.std(error))
+    if isinstance(cache, dict):
+        cache[modality] = value
+    return value
 
 
 def level_in_units(noise: str, level: float, normalization: Any, unit: str) -> str | None:

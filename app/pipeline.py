@@ -130,12 +130,16 @@ class SliceResult(SliceReview):
         ``|noisy − reference|``), shared by all difference modes.
     histogram : tuple of ndarray or None
         (counts, edges) of the shown reference image.
+    noise_sd : dict
+        Modality -> SD of ``noisy − truth`` in modality units
+        (:func:`denoscope.app.noise_defaults.measured_noise_sd`, computed off the GUI thread).
     """
 
     display: dict[str, np.ndarray | None] = field(default_factory=dict)
     differences: Mapping[str, np.ndarray] = field(default_factory=dict)
     diff_scale: float = 1.0
     histogram: tuple[np.ndarray, np.ndarray] | None = None
+    noise_sd: dict[str, float | None] = field(default_factory=dict)
 
 
 def load(
@@ -270,6 +274,9 @@ def _prepare_display(result: SliceResult, loaded: LoadedStudy, frame: np.ndarray
     truth = np.asarray(frame, np.float32) if result.truth01 is not None else None
     result.display = {"noisy": noisy, "denoised": denoised, "truth": truth}
     result.differences = DifferenceImages(noisy, denoised, truth)
+    from denoscope.app.noise_defaults import measured_noise_sd
+
+    measured_noise_sd(result, str(loaded.study.modality))  # kept in result.noise_sd
     shown = truth if truth is not None else noisy
     counts, edges = np.histogram(shown[np.isfinite(shown)], bins=256)
     result.histogram = (counts, edges)

@@ -99,3 +99,19 @@ def test_difference_images_are_computed_when_first_asked_for() -> None:
     np.testing.assert_array_equal(differences["noisy-truth"], np.abs(noisy - truth))
     real_input = DifferenceImages(noisy, denoised, None)
     assert set(real_input) == {"residual"} and real_input.get("noisy-truth") is None
+
+
+def test_the_worker_keeps_the_measured_noise_sd_with_the_result(window, open_study) -> None:
+    from dataclasses import replace
+
+    import pytest
+
+    from denoscope.app.noise_defaults import measured_noise_sd
+    from denoscope.core.resources import sample_path
+
+    open_study(window, sample_path("ct"), modality="ct")
+    result = window.state.result
+    kept = result.noise_sd["ct"]  # computed by the pipeline, not by the controls' slot
+    assert kept is not None and kept > 0
+    assert measured_noise_sd(result, "ct") == kept
+    assert measured_noise_sd(replace(result, noise_sd={}), "ct") == pytest.approx(kept)
