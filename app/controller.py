@@ -72,6 +72,9 @@ class Controller(QObject):
         self.metrics = LatestWorker("metrics", self)  # big images: metrics after the image
         for worker in (self.denoiser, self.lpips, self.series, self.export):
             worker.needs_torch = True
+        from denoscope.app.warmup import LPIPS_EXTENSION_MODULES
+
+        self.lpips.preload = LPIPS_EXTENSION_MODULES
         #: A :class:`~denoscope.app.review_setup.ReviewSetupKeeper` (set by the window).
         self.review_setup: Any = None
         self._series_params: Any = None

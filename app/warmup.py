@@ -12,7 +12,10 @@ ready.
 shared libraries (hundreds of MB) while holding the GIL, for 0.5-1 s.
 :func:`preload_torch_libraries` opens them first by calling ``dlopen`` as a
 ctypes foreign function, which releases the GIL while the dynamic linker works
-(``ctypes.CDLL`` would not); the later ``import torch`` finds them loaded. Every worker job calls it before its work (once per process;
+(``ctypes.CDLL`` would not); the later ``import torch`` finds them loaded.
+:func:`preload_extension_modules` does the same for the few extension modules
+whose first load runs long library constructors (scipy's OpenBLAS, Pillow's
+codecs). Every worker job calls both first (:mod:`denoscope.app.workers`). Every worker job calls it before its work (once per process;
 later callers wait for the first, without the GIL).
 """
 
@@ -96,6 +99,59 @@ def _preload() -> None:
             dlopen(os.fsencode(path), os.RTLD_NOW | os.RTLD_GLOBAL)  # NULL on failure: see above
 
 
+#: Extension modules (top-level package, module path) whose first load held the GIL for long:
+#: the constructors of the libraries they bundle run inside ``dlopen`` (scipy's OpenBLAS
+#: 0.28 s, Pillow's image codecs 0.19 s, while the loader imported them at the first open).
+EXTENSION_MODULES: tuple[tuple[str, str], ...] = (
+    ("PIL", "_imaging"),
+    ("scipy", "_lib._ccallback_c"),
+)
+
+#: Loaded by LPIPS's imports (torchvision pulls in triton: 0.15 s); a 500 MB file, so it is
+#: opened by the LPIPS job only (``LatestWorker.preload``), not at start.
+LPIPS_EXTENSION_MODULES: tuple[tuple[str, str], ...] = (("triton", "_C.libtriton"),)
+
+_EXTENSIONS_LOCK = threading.Lock()
+_extensions_done: set[tuple[str, str]] = set()
+
+
+def preload_extension_modules(modules: tuple[tuple[str, str], ...] = EXTENSION_MODULES) -> None:
+    """Open these extension modules' files without the GIL before they are imported.
+
+    The later import finds the file loaded (the same ``dlopen`` flags) and only runs
+    the module's initialisation. Linux only; a missing file is left to the import.
+
+    Parameters
+    ----------
+    modules : tuple of (str, str)
+        ``(package, dotted module path inside it)``; the package is located without
+        being imported.
+    """
+    if all(module in _extensions_done for module in modules):
+        return
+    with _EXTENSIONS_LOCK:  # a second caller waits here without holding the GIL
+        import importlib.machinery
+        import importlib.util
+        import os
+        import sys
+
+        dlopen = _dlopen_without_the_gil() if sys.platform.startswith("linux") else None
+        for package, module in modules:
+            if (package, module) in _extensions_done:
+                continue
+            spec = None
+            if dlopen is not None and f"{package}.{module}" not in sys.modules:
+                spec = importlib.util.find_spec(package)  # top level: not imported
+            if spec is not None and spec.submodule_search_locations:
+                stem = Path(spec.submodule_search_locations[0], *module.split("."))
+                for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                    path = stem.with_name(stem.name + suffix)
+                    if path.is_file():
+                        dlopen(os.fsencode(path), sys.getdlopenflags())
+                        break
+            _extensions_done.add((package, module))  # only now: callers wait until it is open
+
+
 #: Modules whose import must not run on the GUI thread.
 MODULES: tuple[str, ...] = (
     "denoscope.core.noise",
@@ -149,7 +205,7 @@ class Warmup(QObject):
         from denoscope.app.workers import _lower_this_thread_priority
 
         _lower_this_thread_priority()
-        preload_torch_libraries()
+        preload_extension_modules()
         for name in MODULES:
             importlib.import_module(name)
         from denoscope.app.tuning import freeze_long_lived_objects
@@ -158,6 +214,10 @@ class Warmup(QObject):
         with self._lock:
             self._ready = True
             self.done.emit()
+        # Last: while the dynamic linker opens torch (0.4 s, GIL released), another thread's
+        # import of an extension module waits for it holding the GIL; by now the first
+        # study's loader has usually done its imports.
+        preload_torch_libraries()
 
 
 _instance: Warmup | None = None

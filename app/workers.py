@@ -78,6 +78,7 @@ class _Runnable(QRunnable):
         self._closed = owner._closed
         self._emit_lock = owner._emit_lock
         self._needs_torch = owner.needs_torch
+        self._preload = owner.preload
         self._job = job
 
     def _emit(self, signal_name: str, *args: object) -> None:
@@ -92,10 +93,14 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:  # runs on a pool thread
         _lower_this_thread_priority()
-        if self._needs_torch:
-            from denoscope.app.warmup import preload_torch_libraries
+        from denoscope.app.warmup import preload_extension_modules, preload_torch_libraries
 
-            preload_torch_libraries()  # torch's libraries open without the GIL: no GUI stall
+        # Shared libraries open without the GIL (no GUI stall); later callers wait, GIL-free.
+        preload_extension_modules()
+        if self._needs_torch:
+            preload_torch_libraries()
+        if self._preload:
+            preload_extension_modules(self._preload)
         job = self._job
         gen = job.generation
 
@@ -223,6 +228,9 @@ class LatestWorker(QObject):
         self._emit_lock = threading.Lock()
         #: Jobs of this worker import torch: its libraries are opened first, without the GIL.
         self.needs_torch = False
+        #: More extension modules its jobs import, opened first without the GIL
+        #: (:func:`denoscope.app.warmup.preload_extension_modules`).
+        self.preload: tuple[tuple[str, str], ...] = ()
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.done.connect(self._on_done, queued)
         self._relay.failed.connect(self._on_failed, queued)
